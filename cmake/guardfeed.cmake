@@ -1,0 +1,35 @@
+# Helpers shared by every guardfeed target. Strict warnings apply to our own code only.
+set(GUARDFEED_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+    -Wnon-virtual-dtor -Wformat=2)
+
+function(guardfeed_strict target)
+  target_compile_options(${target} PRIVATE ${GUARDFEED_WARNINGS})
+  if(GUARDFEED_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(GUARDFEED_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# guardfeed_library(NAME SOURCES... DEPS ...): one library per src/ folder.
+function(guardfeed_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(guardfeed_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(guardfeed_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(guardfeed_${name} PUBLIC ${ARG_DEPS})
+  guardfeed_strict(guardfeed_${name})
+endfunction()
+
+# guardfeed_test(NAME SOURCES... DEPS ... [LABELS ...]): one GoogleTest binary registered with ctest.
+function(guardfeed_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main Threads::Threads)
+  target_compile_definitions(${name} PRIVATE
+      GUARDFEED_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+      GUARDFEED_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  guardfeed_strict(${name})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()

@@ -1,0 +1,108 @@
+#include "core/time_util.h"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+namespace guardfeed {
+namespace {
+
+bool ReadInt(std::string_view text, size_t pos, size_t len, int& out) {
+  if (pos + len > text.size()) return false;
+  out = 0;
+  for (size_t i = pos; i < pos + len; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
+Status BadTimestamp(std::string_view text) {
+  return Status::InvalidArgument("'" + std::string(text.substr(0, 64)) +
+                                 "' is not an ISO-8601 timestamp");
+}
+
+}  // namespace
+
+Result<UnixSeconds> ParseIso8601(std::string_view text) {
+  int year, month, day, hour, minute, second;
+  if (!ReadInt(text, 0, 4, year) || text.size() < 19 || text[4] != '-' ||
+      !ReadInt(text, 5, 2, month) || text[7] != '-' || !ReadInt(text, 8, 2, day) ||
+      (text[10] != 'T' && text[10] != ' ') || !ReadInt(text, 11, 2, hour) || text[13] != ':' ||
+      !ReadInt(text, 14, 2, minute) || text[16] != ':' || !ReadInt(text, 17, 2, second)) {
+    return BadTimestamp(text);
+  }
+  using namespace std::chrono;
+  year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                      std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return BadTimestamp(text);
+  size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+  }
+  int offset_seconds = 0;
+  if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    int oh, om;
+    if (!ReadInt(text, pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
+        !ReadInt(text, pos + 4, 2, om)) {
+      return BadTimestamp(text);
+    }
+    offset_seconds = (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    pos += 6;
+  } else if (pos < text.size() && text[pos] == 'Z') {
+    ++pos;
+  }
+  if (pos != text.size()) return BadTimestamp(text);
+  auto days = sys_days(date).time_since_epoch().count();
+  return int64_t{days} * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+}
+
+std::string FormatIso8601(UnixSeconds seconds) {
+  using namespace std::chrono;
+  sys_seconds tp{std::chrono::seconds(seconds)};
+  auto day_point = floor<days>(tp);
+  year_month_day date{day_point};
+  hh_mm_ss time{tp - day_point};
+  char out[32];
+  std::snprintf(out, sizeof(out), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
+  return out;
+}
+
+std::string FormatYyyymmdd(UnixSeconds seconds) {
+  return FormatIso8601(seconds).substr(0, 10).erase(7, 1).erase(4, 1);
+}
+
+Result<int64_t> ParseDuration(std::string_view text) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || value < 0 || end == text.data()) {
+    return Status::InvalidArgument("'" + std::string(text) +
+                                   "' is not a duration (expected e.g. 3600, 90s, 15m, 12h, 30d)");
+  }
+  std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
+  int64_t scale = unit.empty() || unit == "s" ? 1
+                  : unit == "m"               ? 60
+                  : unit == "h"               ? 3600
+                  : unit == "d"               ? 86400
+                  : unit == "w"               ? 7 * 86400
+                                              : 0;
+  if (scale == 0) {
+    return Status::InvalidArgument("unknown duration unit '" + std::string(unit) + "' in '" +
+                                   std::string(text) + "' (use s, m, h, d or w)");
+  }
+  if (value > INT64_MAX / scale) return Status::InvalidArgument("duration too large");
+  return value * scale;
+}
+
+std::string FormatDuration(int64_t seconds) {
+  if (seconds != 0 && seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
+  if (seconds != 0 && seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
+  if (seconds != 0 && seconds % 60 == 0) return std::to_string(seconds / 60) + "m";
+  return std::to_string(seconds) + "s";
+}
+
+}  // namespace guardfeed

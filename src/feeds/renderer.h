@@ -1,0 +1,44 @@
+// Renderer: turns a feed's sorted, capped entries into bytes in one format. One implementation per
+// format (plain.cc, secintel.cc, checkpoint.cc, json.cc); NewRenderer picks by FeedFormat.
+//
+// Contract: Render is a pure function of (config, entries, info): byte-stable, no clock, no I/O.
+// Entries arrive in feed order: IPv4 numerically, then IPv6 numerically, then domains by name.
+//
+// Thread safety: renderers are stateless; share freely.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+
+#include "feeds/feed.h"
+
+namespace guardfeed {
+
+struct RenderInfo {
+  std::string version;     // this content's version (SecIntel "YYYYMMDD.N", else the serial)
+  uint64_t dropped = 0;    // entries dropped by the cap (for header comments)
+};
+
+struct RenderedFeed {
+  std::string body;
+  uint64_t entries = 0;  // after aggregation
+};
+
+class Renderer {
+ public:
+  Renderer() = default;
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+  virtual ~Renderer() = default;
+
+  virtual RenderedFeed Render(const FeedConfig& config, std::span<const FeedEntry> entries,
+                              const RenderInfo& info) const = 0;
+  virtual std::string ContentType() const = 0;
+  // File name for the feed: "NAME.txt", "NAME.csv", "NAME.json", or "NAME" for SecIntel.
+  virtual std::string FileName(const FeedConfig& config) const = 0;
+};
+
+std::unique_ptr<Renderer> NewRenderer(FeedFormat format);
+
+}  // namespace guardfeed

@@ -1,0 +1,46 @@
+// Finding: the part of a GuardDuty finding guardfeed acts on, with every attacker indicator it
+// carries (shared/formats/guardduty-findings.md and docs/guardduty.md list where they live).
+//
+// guardduty/ depends only on core/. It never decides what gets blocked (that is policy/); it only
+// says what the finding claims, and never reports our own addresses (localIpDetails, resource
+// network interfaces) or AWS service domains (callerType "Domain") as indicators.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/indicator.h"
+
+namespace guardfeed {
+
+struct ExtractedIndicator {
+  Indicator indicator;
+  std::string field;  // where it was found, e.g. "networkConnectionAction.remoteIpDetails"
+};
+
+struct RejectedValue {
+  std::string field;   // e.g. "dnsRequestAction.domain"
+  std::string reason;  // why the value is not an indicator
+};
+
+struct Finding {
+  std::string id;
+  std::string type;
+  double severity = 0;
+  std::string account_id;
+  std::string region;
+  std::string action_type;  // "" when the finding has no action
+  std::string direction;    // INBOUND, OUTBOUND, UNKNOWN or ""
+  UnixSeconds first_seen = 0;  // service.eventFirstSeen, else createdAt
+  UnixSeconds last_seen = 0;   // service.eventLastSeen, else updatedAt
+  UnixSeconds updated_at = 0;  // updatedAt, else last_seen: orders re-deliveries of one finding
+  int64_t count = 1;           // service.count
+  bool archived = false;
+  bool sample = false;  // GuardDuty sample finding (additionalInfo.sample)
+  std::vector<ExtractedIndicator> indicators;  // deduplicated, in order of appearance
+  std::vector<RejectedValue> rejected;         // indicator-shaped values that failed to parse
+};
+
+}  // namespace guardfeed

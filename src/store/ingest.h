@@ -1,0 +1,71 @@
+// Ingestor: the write path guardduty -> policy -> store. Reads findings in any shape, applies the
+// policy, and commits sightings in batches. Bad documents are reported and skipped; everything
+// before them stays committed.
+//
+// Thread safety: one Ingestor per thread (it owns a FindingReader); the Store is shared.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "guardduty/reader.h"
+#include "policy/policy.h"
+#include "store/store.h"
+
+namespace guardfeed {
+
+struct IngestSummary {
+  int64_t findings_read = 0;
+  int64_t findings_accepted = 0;  // passed policy (including archived ones that withdraw)
+  int64_t events_skipped = 0;     // EventBridge events that are not findings
+  std::map<std::string, int64_t> skipped;  // by reason: below_min_severity, sample, ...
+  int64_t indicators_seen = 0;             // indicators in accepted findings
+  int64_t suppressed = 0;   // of those, never-block/allowlisted (stored, never published)
+  int64_t rejected_values = 0;  // indicator-shaped values that failed to parse
+  ApplyResult applied;
+  int64_t error_count = 0;
+  std::vector<ReadError> errors;  // the first kMaxListedErrors errors
+
+  static constexpr size_t kMaxListedErrors = 100;
+  void Merge(const IngestSummary& other);
+};
+
+struct IngestOptions {
+  // Sightings per transaction. Default 5000.
+  size_t batch_size = 5000;
+  // Use the time of receipt as last seen instead of the finding's own eventLastSeen (for
+  // replaying samples or old exports as if they were new). Default false.
+  bool seen_at_receipt = false;
+};
+
+class Ingestor {
+ public:
+  // `store`, `policy` and `clock` must outlive the Ingestor.
+  Ingestor(Store* store, const Policy* policy, const Clock* clock, IngestOptions options = {});
+
+  // Parses and commits one buffer. Fails only when the store fails (Unavailable/IoError): then
+  // nothing of the failing batch is committed, and the summary of what was committed before it
+  // is lost to the caller, so callers acknowledge only on success.
+  Result<IngestSummary> IngestBuffer(std::string_view data, std::string_view source);
+  // Reads files, directories or "-" and commits as it goes. `on_progress` may be empty.
+  Result<IngestSummary> IngestPaths(const std::vector<std::string>& paths,
+                                    const std::function<void(uint64_t, uint64_t)>& on_progress);
+
+ private:
+  ReadCallbacks Callbacks(IngestSummary& summary, Status& store_status);
+  void Accept(Finding&& finding, IngestSummary& summary, Status& store_status);
+  Status Flush(IngestSummary& summary);
+
+  Store* const store_;
+  const Policy* const policy_;
+  const Clock* const clock_;
+  const IngestOptions options_;
+  FindingReader reader_;
+  std::vector<SightingRecord> pending_;
+};
+
+}  // namespace guardfeed

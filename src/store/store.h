@@ -1,0 +1,165 @@
+// Store: guardfeed's durable state behind one interface with two engines: SQLite (embedded
+// default, WAL) and PostgreSQL (shared by replicas, later). Callers never see which one runs.
+//
+// Tables (docs/store.md): sightings keyed by (finding id, indicator) so a re-delivered finding
+// changes nothing; indicators (first/last seen, max severity, expiry); removals (false positives,
+// kept out until un-removed); allowlist; audit log of manual actions; per-feed version state.
+// Every mutating call is one transaction and returns only after it committed.
+//
+// store/ depends on core/, guardduty/ and policy/.
+// Thread safety: a Store may be called from several threads; implementations serialise writes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/indicator.h"
+#include "core/status.h"
+
+namespace guardfeed {
+
+// One (finding, indicator) pair as ingested, after policy decided its expiry.
+struct SightingRecord {
+  std::string finding_id;
+  Indicator indicator;
+  std::string finding_type;
+  double severity = 0;
+  std::string account_id;
+  std::string region;
+  std::string action_type;
+  std::string direction;
+  std::string field;  // where in the finding the indicator was found
+  UnixSeconds first_seen = 0;
+  UnixSeconds last_seen = 0;
+  UnixSeconds updated_at = 0;  // the finding's updatedAt: the newest delivery wins
+  int64_t count = 1;
+  bool withdrawn = false;  // the finding was archived and policy withdraws its indicators
+  UnixSeconds expires_at = 0;
+};
+
+// Aggregate over an indicator's sightings that are not withdrawn.
+struct IndicatorRecord {
+  Indicator indicator;
+  UnixSeconds first_seen = 0;
+  UnixSeconds last_seen = 0;
+  UnixSeconds expires_at = 0;  // max over live sightings; <= now means expired
+  double max_severity = 0;
+  int64_t finding_count = 0;  // distinct findings with a live sighting
+};
+
+struct RemovalRecord {
+  Indicator indicator;
+  std::string reason;
+  std::string actor;
+  UnixSeconds removed_at = 0;
+};
+
+struct AllowlistRecord {
+  std::string entry;  // canonical (policy::Allowlist::Canonicalize)
+  std::string comment;
+  std::string actor;
+  UnixSeconds added_at = 0;
+};
+
+struct AuditRecord {
+  UnixSeconds at = 0;
+  std::string actor;
+  std::string action;  // "remove", "unremove", "allow_add", "allow_remove"
+  std::string target;
+  std::string detail;
+};
+
+// Per-feed version state, shared by every process on the store so versions agree.
+struct FeedState {
+  std::string feed;
+  std::string content_digest;  // hash of the feed's entries (not of the rendered bytes)
+  int64_t serial = 0;          // bumps by one on every content change
+  std::string version;         // e.g. SecIntel "20261122.3"
+  UnixSeconds data_ts = 0;     // when the content last changed
+};
+
+struct ApplyResult {
+  int64_t sightings_new = 0;
+  int64_t sightings_updated = 0;
+  int64_t sightings_unchanged = 0;  // re-deliveries: nothing changed
+  int64_t indicators_new = 0;       // indicators seen for the first time
+  int64_t indicators_updated = 0;   // existing indicators whose expiry/last seen/severity moved
+  int64_t indicators_withdrawn = 0; // indicators left with no live sighting by this batch
+};
+
+struct IndicatorQuery {
+  std::optional<IndicatorKind> kind;
+  std::string value_prefix;  // "" matches all
+  bool include_expired = false;
+  UnixSeconds now = 0;
+  int64_t limit = 100;
+  std::string after;  // pagination: values strictly greater than this
+};
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // Upserts a batch of sightings in one transaction and refreshes the affected indicators. A
+  // sighting whose (finding id, indicator) exists is replaced only by a delivery with an equal or
+  // newer updated_at, and only if something changed; last_seen never moves backwards.
+  virtual Result<ApplyResult> Apply(const std::vector<SightingRecord>& sightings) = 0;
+
+  // Indicators with expires_at > now that are not removed, in no particular order.
+  virtual Result<std::vector<IndicatorRecord>> ActiveIndicators(UnixSeconds now) = 0;
+  virtual Result<std::vector<IndicatorRecord>> ListIndicators(const IndicatorQuery& query) = 0;
+  virtual Result<std::optional<IndicatorRecord>> GetIndicator(const Indicator& indicator) = 0;
+  // Every sighting of the indicator, newest first (explain).
+  virtual Result<std::vector<SightingRecord>> SightingsOf(const Indicator& indicator) = 0;
+
+  // False positives: a removed indicator stays out of every feed until Unremove.
+  virtual Status Remove(const Indicator& indicator, std::string_view reason,
+                        std::string_view actor, UnixSeconds now) = 0;
+  virtual Status Unremove(const Indicator& indicator, std::string_view actor, UnixSeconds now) = 0;
+  virtual Result<std::optional<RemovalRecord>> GetRemoval(const Indicator& indicator) = 0;
+  virtual Result<std::vector<RemovalRecord>> ListRemovals() = 0;
+
+  // Allowlist entries are stored canonical; adding an existing entry updates its comment.
+  virtual Status AddAllowlist(const AllowlistRecord& record) = 0;
+  // NotFound when the entry does not exist.
+  virtual Status RemoveAllowlist(std::string_view entry, std::string_view actor,
+                                 UnixSeconds now) = 0;
+  virtual Result<std::vector<AllowlistRecord>> ListAllowlist() = 0;
+
+  virtual Result<std::vector<AuditRecord>> ListAudit(int64_t limit) = 0;
+
+  // Deletes sightings that expired before `now - retention` and indicators left without
+  // sightings. Returns the number of indicators deleted.
+  virtual Result<int64_t> Expire(UnixSeconds now, int64_t retention_seconds) = 0;
+
+  virtual Result<std::optional<FeedState>> GetFeedState(std::string_view feed) = 0;
+  virtual Status PutFeedState(const FeedState& state) = 0;
+
+  // A number that grows whenever indicators, removals or the allowlist change (including through
+  // another process on the same store); lets the daemon re-render only when needed.
+  virtual Result<int64_t> ChangeCounter() = 0;
+  // Soonest expires_at > now among indicators, or nullopt (schedules the next re-render).
+  virtual Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) = 0;
+
+  // Opaque per-publisher state (what was last pushed to S3 or ATP Cloud), keyed by the
+  // publisher's own key. Lets a restarted or replicated publisher compute correct diffs.
+  virtual Result<std::optional<std::string>> GetPublisherState(std::string_view key) = 0;
+  virtual Status PutPublisherState(std::string_view key, std::string_view value) = 0;
+
+  // "sqlite:///path/to/db" or "postgresql://..."; for diagnostics, without secrets.
+  virtual std::string Describe() const = 0;
+};
+
+// Opens (creating and migrating as needed) the store named by `url`: "sqlite://PATH" or a plain
+// file path for SQLite. Fails with a clear message on unknown schemes or unusable paths.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
+
+}  // namespace guardfeed
