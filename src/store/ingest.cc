@@ -1,0 +1,119 @@
+#include "store/ingest.h"
+
+#include <algorithm>
+
+namespace guardfeed {
+
+void IngestSummary::Merge(const IngestSummary& other) {
+  findings_read += other.findings_read;
+  findings_accepted += other.findings_accepted;
+  events_skipped += other.events_skipped;
+  for (const auto& [reason, count] : other.skipped) skipped[reason] += count;
+  indicators_seen += other.indicators_seen;
+  suppressed += other.suppressed;
+  rejected_values += other.rejected_values;
+  applied.sightings_new += other.applied.sightings_new;
+  applied.sightings_updated += other.applied.sightings_updated;
+  applied.sightings_unchanged += other.applied.sightings_unchanged;
+  applied.indicators_new += other.applied.indicators_new;
+  applied.indicators_updated += other.applied.indicators_updated;
+  applied.indicators_withdrawn += other.applied.indicators_withdrawn;
+  error_count += other.error_count;
+  for (const ReadError& error : other.errors) {
+    if (errors.size() < kMaxListedErrors) errors.push_back(error);
+  }
+}
+
+Ingestor::Ingestor(Store* store, const Policy* policy, const Clock* clock, IngestOptions options)
+    : store_(store), policy_(policy), clock_(clock), options_(options) {}
+
+ReadCallbacks Ingestor::Callbacks(IngestSummary& summary, Status& store_status) {
+  ReadCallbacks callbacks;
+  callbacks.on_finding = [this, &summary, &store_status](Finding&& finding) {
+    Accept(std::move(finding), summary, store_status);
+  };
+  callbacks.on_error = [&summary](const ReadError& error) {
+    ++summary.error_count;
+    if (summary.errors.size() < IngestSummary::kMaxListedErrors) summary.errors.push_back(error);
+  };
+  callbacks.on_skipped_event = [&summary](std::string_view) { ++summary.events_skipped; };
+  return callbacks;
+}
+
+void Ingestor::Accept(Finding&& finding, IngestSummary& summary, Status& store_status) {
+  ++summary.findings_read;
+  summary.rejected_values += static_cast<int64_t>(finding.rejected.size());
+  if (!store_status.ok()) return;  // the store failed: the caller reports it, nothing is acked
+  if (SkipReason reason = policy_->Evaluate(finding); reason != SkipReason::kNone) {
+    ++summary.skipped[std::string(SkipReasonName(reason))];
+    return;
+  }
+  ++summary.findings_accepted;
+  if (finding.indicators.empty()) ++summary.skipped["no_indicators"];
+  const UnixSeconds now = clock_->Now();
+  // A clock skewed into the future must not keep an entry listed for longer than its TTL.
+  UnixSeconds last_seen = options_.seen_at_receipt ? now : std::min(finding.last_seen, now);
+  const int64_t ttl = policy_->Ttl(finding.severity, finding.type);
+  for (ExtractedIndicator& extracted : finding.indicators) {
+    ++summary.indicators_seen;
+    if (policy_->Suppression(extracted.indicator, nullptr)) ++summary.suppressed;
+    SightingRecord& record = pending_.emplace_back();
+    record.finding_id = finding.id;
+    record.indicator = std::move(extracted.indicator);
+    record.finding_type = finding.type;
+    record.severity = finding.severity;
+    record.account_id = finding.account_id;
+    record.region = finding.region;
+    record.action_type = finding.action_type;
+    record.direction = finding.direction;
+    record.field = std::move(extracted.field);
+    record.first_seen = std::min(finding.first_seen, last_seen);
+    record.last_seen = last_seen;
+    record.updated_at = options_.seen_at_receipt ? now : finding.updated_at;
+    record.count = finding.count;
+    record.withdrawn = policy_->Withdraws(finding);
+    record.expires_at = last_seen + ttl;
+  }
+  if (pending_.size() >= options_.batch_size) store_status = Flush(summary);
+}
+
+Status Ingestor::Flush(IngestSummary& summary) {
+  if (pending_.empty()) return Status::Ok();
+  auto applied = store_->Apply(pending_);
+  pending_.clear();
+  if (!applied.ok()) return applied.status();
+  summary.applied.sightings_new += applied->sightings_new;
+  summary.applied.sightings_updated += applied->sightings_updated;
+  summary.applied.sightings_unchanged += applied->sightings_unchanged;
+  summary.applied.indicators_new += applied->indicators_new;
+  summary.applied.indicators_updated += applied->indicators_updated;
+  summary.applied.indicators_withdrawn += applied->indicators_withdrawn;
+  return Status::Ok();
+}
+
+Result<IngestSummary> Ingestor::IngestBuffer(std::string_view data, std::string_view source) {
+  IngestSummary summary;
+  Status store_status;
+  reader_.ReadBuffer(data, source, Callbacks(summary, store_status));
+  if (store_status.ok()) store_status = Flush(summary);
+  pending_.clear();
+  if (!store_status.ok()) return store_status;
+  return summary;
+}
+
+Result<IngestSummary> Ingestor::IngestPaths(
+    const std::vector<std::string>& paths,
+    const std::function<void(uint64_t, uint64_t)>& on_progress) {
+  IngestSummary summary;
+  Status store_status;
+  ReadCallbacks callbacks = Callbacks(summary, store_status);
+  callbacks.on_progress = on_progress;
+  // Unreadable paths are already in summary.errors; the rest was read and is committed.
+  (void)reader_.ReadPaths(paths, callbacks);
+  if (store_status.ok()) store_status = Flush(summary);
+  pending_.clear();
+  if (!store_status.ok()) return store_status;
+  return summary;
+}
+
+}  // namespace guardfeed
