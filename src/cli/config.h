@@ -24,12 +24,31 @@ struct Config {
   std::vector<FeedConfig> feeds;
   SecIntelOptions secintel;
   std::string publish_directory;  // [publish] directory; "" = no directory publishing
+  // Retention of expired sightings before `expire` deletes them ([store] retention). Default 7d.
+  int64_t retention_seconds = 7 * 86400;
+  // Publishing settings that arrive as the reference Lambdas' environment variables; the S3 and
+  // ATP Cloud publishers read them. Empty when unset.
+  struct LambdaPublish {
+    std::string s3_bucket;         // S3_BUCKET
+    std::string s3_region;         // REGION / AWS_REGION
+    std::string s3_blocklist_key;  // S3_BLOCKLIST_KEY (Fortinet: key of the IP list)
+    std::string atp_token;         // SKY_APPLICATION_TOKEN
+    std::string atp_base_path;     // SKY_OPENAPI_BASE_PATH
+  } lambda;
   // Sections parsed by the command that owns them ([server], [publish.s3], [publish.atp]).
   toml::table raw;
 };
 
 using Environment = std::map<std::string, std::string>;
 Environment ProcessEnvironment();
+
+// Applies GUARDFEED_* and the reference Lambdas' variables to `config` (docs/configuration.md):
+// GUARDFEED_STORE, GUARDFEED_PUBLISH_DIR, GUARDFEED_MIN_SEVERITY; Juniper SEVERITY_LEVEL (1-10),
+// IP_FEED/DNS_FEED (8-64 of [A-Za-z0-9_]), MAX_ENTRIES (1000-100000), FEED_TTL (86400-31556952),
+// FEED_UPDATE_INTERVAL (300-86400), S3_BUCKET, SKY_APPLICATION_TOKEN, SKY_OPENAPI_BASE_PATH;
+// Fortinet MIN_SEVERITY (1-10), S3_BLOCKLIST_KEY, REGION. A value out of range is an error naming
+// the variable.
+Status ApplyEnvironment(const Environment& env, Config& config);
 
 // Reads `path` ("" for built-in defaults) and applies `env`. Errors name the file, the line and
 // the key ("guardfeed.toml:12: policy.min_severity: expected a number 0..10, got "high"").

@@ -1,0 +1,362 @@
+#include "cli/config.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/special_ranges.h"
+#include "core/time_util.h"
+
+extern char** environ;
+
+namespace guardfeed {
+namespace {
+
+constexpr const char* kDefaultStore = "sqlite://guardfeed-data/guardfeed.db";
+
+// Reads one TOML document, turning every problem into "file:line: key: message".
+class TomlReader {
+ public:
+  TomlReader(std::string file, const toml::table& root) : file_(std::move(file)), root_(root) {}
+
+  Status Error(const toml::node* node, std::string_view key, const std::string& message) const {
+    std::string where = file_;
+    if (node != nullptr && node->source().begin.line > 0) {
+      where += ":" + std::to_string(node->source().begin.line);
+    }
+    return Status::InvalidArgument(where + ": " + std::string(key) + ": " + message);
+  }
+
+  // Rejects keys a section does not define, so a typo is an error instead of a silent default.
+  Status CheckKeys(const toml::table& table, std::string_view section,
+                   std::initializer_list<std::string_view> known) const {
+    for (const auto& [key, node] : table) {
+      if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
+        return Error(&node, Join(section, key.str()), "unknown key");
+      }
+    }
+    return Status::Ok();
+  }
+
+  static std::string Join(std::string_view section, std::string_view key) {
+    return section.empty() ? std::string(key) : std::string(section) + "." + std::string(key);
+  }
+
+  Status String(const toml::table& t, std::string_view section, std::string_view key,
+                std::string& out) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_string()) return Error(node, Join(section, key), "expected a string");
+    out = node->as_string()->get();
+    return Status::Ok();
+  }
+
+  Status Bool(const toml::table& t, std::string_view section, std::string_view key,
+              bool& out) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_boolean()) return Error(node, Join(section, key), "expected true or false");
+    out = node->as_boolean()->get();
+    return Status::Ok();
+  }
+
+  Status Number(const toml::table& t, std::string_view section, std::string_view key, double min,
+                double max, double& out) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) return Status::Ok();
+    std::optional<double> value = node->value<double>();
+    if (!node->is_number() || !value || *value < min || *value > max) {
+      return Error(node, Join(section, key), "expected a number " + Range(min, max));
+    }
+    out = *value;
+    return Status::Ok();
+  }
+
+  template <typename Int>
+  Status Integer(const toml::table& t, std::string_view section, std::string_view key,
+                 int64_t min, int64_t max, Int& out) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_integer() || node->as_integer()->get() < min || node->as_integer()->get() > max) {
+      return Error(node, Join(section, key),
+                   "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    out = static_cast<Int>(node->as_integer()->get());
+    return Status::Ok();
+  }
+
+  // Seconds as an integer, or a string like "30d".
+  Status Duration(const toml::table& t, std::string_view section, std::string_view key,
+                  int64_t& out) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) return Status::Ok();
+    if (node->is_integer() && node->as_integer()->get() >= 0) {
+      out = node->as_integer()->get();
+      return Status::Ok();
+    }
+    if (!node->is_string()) {
+      return Error(node, Join(section, key), "expected seconds or a duration like \"30d\"");
+    }
+    auto parsed = ParseDuration(node->as_string()->get());
+    if (!parsed.ok()) return Error(node, Join(section, key), parsed.status().message());
+    out = *parsed;
+    return Status::Ok();
+  }
+
+  Status StringList(const toml::table& t, std::string_view section, std::string_view key,
+                    std::vector<std::string>& out) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return Error(node, Join(section, key), "expected an array of strings");
+    out.clear();
+    for (const toml::node& item : *array) {
+      if (!item.is_string()) return Error(&item, Join(section, key), "expected strings only");
+      out.push_back(item.as_string()->get());
+    }
+    return Status::Ok();
+  }
+
+  const std::string& file() const { return file_; }
+  const toml::table& root() const { return root_; }
+
+ private:
+  static std::string Range(double min, double max) {
+    std::ostringstream out;
+    out << "from " << min << " to " << max;
+    return out.str();
+  }
+
+  std::string file_;
+  const toml::table& root_;
+};
+
+Status ReadTtl(const TomlReader& r, const toml::table& ttl, PolicyOptions& policy) {
+  GF_RETURN_IF_ERROR(r.CheckKeys(ttl, "policy.ttl", {"low", "medium", "high", "critical",
+                                                     "by_type"}));
+  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "low", policy.ttl_low));
+  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "medium", policy.ttl_medium));
+  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "high", policy.ttl_high));
+  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "critical", policy.ttl_critical));
+  const toml::node* by_type = ttl.get("by_type");
+  if (by_type == nullptr) return Status::Ok();
+  if (!by_type->is_array()) return r.Error(by_type, "policy.ttl.by_type", "expected an array");
+  for (const toml::node& item : *by_type->as_array()) {
+    const toml::table* rule = item.as_table();
+    if (rule == nullptr) {
+      return r.Error(&item, "policy.ttl.by_type", "expected { type = \"...\", ttl = \"3d\" }");
+    }
+    TtlRule parsed;
+    GF_RETURN_IF_ERROR(r.CheckKeys(*rule, "policy.ttl.by_type", {"type", "ttl"}));
+    GF_RETURN_IF_ERROR(r.String(*rule, "policy.ttl.by_type", "type", parsed.type_glob));
+    GF_RETURN_IF_ERROR(r.Duration(*rule, "policy.ttl.by_type", "ttl", parsed.ttl_seconds));
+    if (parsed.type_glob.empty() || parsed.ttl_seconds <= 0) {
+      return r.Error(&item, "policy.ttl.by_type", "each rule needs a type and a positive ttl");
+    }
+    policy.ttl_by_type.push_back(std::move(parsed));
+  }
+  return Status::Ok();
+}
+
+Status ReadPolicy(const TomlReader& r, const toml::table& t, PolicyOptions& policy) {
+  GF_RETURN_IF_ERROR(r.CheckKeys(t, "policy", {"min_severity", "include_types", "exclude_types",
+                                               "include_samples", "archived", "allow_ranges",
+                                               "allowlist", "ttl"}));
+  GF_RETURN_IF_ERROR(r.Number(t, "policy", "min_severity", 0, 10, policy.min_severity));
+  GF_RETURN_IF_ERROR(r.StringList(t, "policy", "include_types", policy.include_types));
+  GF_RETURN_IF_ERROR(r.StringList(t, "policy", "exclude_types", policy.exclude_types));
+  GF_RETURN_IF_ERROR(r.Bool(t, "policy", "include_samples", policy.include_samples));
+  std::string archived = "withdraw";
+  GF_RETURN_IF_ERROR(r.String(t, "policy", "archived", archived));
+  if (archived != "withdraw" && archived != "keep") {
+    return r.Error(t.get("archived"), "policy.archived", "expected \"withdraw\" or \"keep\"");
+  }
+  policy.archived_withdraws = archived == "withdraw";
+  GF_RETURN_IF_ERROR(r.StringList(t, "policy", "allow_ranges", policy.allowed_range_classes));
+  for (const std::string& range_class : policy.allowed_range_classes) {
+    if (!IsKnownRangeClass(range_class)) {
+      return r.Error(t.get("allow_ranges"), "policy.allow_ranges",
+                     "unknown range class '" + range_class +
+                         "' (private, loopback, link_local, cgnat, multicast, documentation, "
+                         "reserved, unspecified, benchmarking, unique_local)");
+    }
+  }
+  std::vector<std::string> allowlist;
+  GF_RETURN_IF_ERROR(r.StringList(t, "policy", "allowlist", allowlist));
+  for (const std::string& entry : allowlist) {
+    if (Status s = policy.allowlist.Add(entry); !s.ok()) {
+      return r.Error(t.get("allowlist"), "policy.allowlist", s.message());
+    }
+  }
+  if (const toml::table* ttl = t["ttl"].as_table()) GF_RETURN_IF_ERROR(ReadTtl(r, *ttl, policy));
+  return Status::Ok();
+}
+
+bool IsValidFeedName(std::string_view name) {
+  return !name.empty() && name.size() <= 64 &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+         });
+}
+
+Status ValidateFeed(const TomlReader& r, const toml::node* node, const FeedConfig& feed) {
+  std::string key = "feeds." + feed.name;
+  if (!IsValidFeedName(feed.name)) {
+    return r.Error(node, "feeds.name", "'" + feed.name + "' must be 1-64 of [A-Za-z0-9_-]");
+  }
+  if (feed.kinds.empty()) return r.Error(node, key + ".kinds", "a feed needs at least one kind");
+  if (feed.format != FeedFormat::kSecIntel) return Status::Ok();
+  if (!IsValidSecIntelFeedName(feed.name)) {
+    return r.Error(node, key + ".name",
+                   "SecIntel feed names are 8-64 characters of [A-Za-z0-9_] (SRX and ATP Cloud)");
+  }
+  if (feed.kinds.size() != 1 || feed.kinds[0] == IndicatorKind::kIpv6) {
+    return r.Error(node, key + ".kinds",
+                   "a SecIntel feed carries exactly one kind: [\"ipv4\"] or [\"domain\"]");
+  }
+  return Status::Ok();
+}
+
+Status ReadFeedOptions(const TomlReader& r, const toml::table& t, const std::string& key,
+                       FeedConfig& feed) {
+  GF_RETURN_IF_ERROR(r.Integer(t, key, "min_threat_level", 1, 10, feed.min_threat_level));
+  GF_RETURN_IF_ERROR(r.Integer(t, key, "max_entries", 0, 100'000'000, feed.max_entries));
+  GF_RETURN_IF_ERROR(r.Bool(t, key, "aggregate", feed.aggregate));
+  GF_RETURN_IF_ERROR(r.Bool(t, key, "header", feed.header));
+  GF_RETURN_IF_ERROR(r.String(t, key, "confidence", feed.confidence));
+  GF_RETURN_IF_ERROR(r.String(t, key, "product", feed.product));
+  std::string line_ending = "lf";
+  GF_RETURN_IF_ERROR(r.String(t, key, "line_ending", line_ending));
+  if (line_ending != "lf" && line_ending != "crlf") {
+    return r.Error(t.get("line_ending"), key + ".line_ending", "expected \"lf\" or \"crlf\"");
+  }
+  feed.crlf = line_ending == "crlf";
+  return Status::Ok();
+}
+
+Result<FeedConfig> ReadFeed(const TomlReader& r, const toml::node& node) {
+  const toml::table* t = node.as_table();
+  if (t == nullptr) return r.Error(&node, "feeds", "expected [[feeds]] tables");
+  FeedConfig feed;
+  GF_RETURN_IF_ERROR(r.String(*t, "feeds", "name", feed.name));
+  std::string key = "feeds." + (feed.name.empty() ? std::string("?") : feed.name);
+  GF_RETURN_IF_ERROR(r.CheckKeys(*t, key, {"name", "format", "kinds", "min_threat_level",
+                                           "max_entries", "aggregate", "line_ending", "header",
+                                           "confidence", "product"}));
+  std::string format = "plain";
+  GF_RETURN_IF_ERROR(r.String(*t, key, "format", format));
+  auto parsed_format = ParseFormatName(format);
+  if (!parsed_format.ok()) {
+    return r.Error(t->get("format"), key + ".format", parsed_format.status().message());
+  }
+  feed.format = *parsed_format;
+  if (t->contains("kinds")) {
+    std::vector<std::string> kinds;
+    GF_RETURN_IF_ERROR(r.StringList(*t, key, "kinds", kinds));
+    feed.kinds.clear();
+    for (const std::string& kind : kinds) {
+      auto parsed = ParseKindName(kind);
+      if (!parsed.ok()) return r.Error(t->get("kinds"), key + ".kinds", parsed.status().message());
+      feed.kinds.push_back(*parsed);
+    }
+  }
+  GF_RETURN_IF_ERROR(ReadFeedOptions(r, *t, key, feed));
+  GF_RETURN_IF_ERROR(ValidateFeed(r, &node, feed));
+  return feed;
+}
+
+Status ReadFeeds(const TomlReader& r, const toml::node& feeds_node, std::vector<FeedConfig>& out) {
+  const toml::array* feeds = feeds_node.as_array();
+  if (feeds == nullptr) return r.Error(&feeds_node, "feeds", "expected [[feeds]] tables");
+  std::set<std::string> names;
+  for (const toml::node& node : *feeds) {
+    auto feed = ReadFeed(r, node);
+    if (!feed.ok()) return feed.status();
+    if (!names.insert(feed->name).second) {
+      return r.Error(&node, "feeds.name", "duplicate feed name '" + feed->name + "'");
+    }
+    out.push_back(std::move(*feed));
+  }
+  return Status::Ok();
+}
+
+Status ReadSections(const TomlReader& r, Config& config) {
+  const toml::table& root = r.root();
+  GF_RETURN_IF_ERROR(r.CheckKeys(root, "", {"store", "policy", "ingest", "secintel", "publish",
+                                            "feeds", "server"}));
+  if (const toml::table* store = root["store"].as_table()) {
+    GF_RETURN_IF_ERROR(r.CheckKeys(*store, "store", {"url", "retention"}));
+    GF_RETURN_IF_ERROR(r.String(*store, "store", "url", config.store_url));
+    GF_RETURN_IF_ERROR(r.Duration(*store, "store", "retention", config.retention_seconds));
+  }
+  if (const toml::table* policy = root["policy"].as_table()) {
+    GF_RETURN_IF_ERROR(ReadPolicy(r, *policy, config.policy));
+  }
+  if (const toml::table* ingest = root["ingest"].as_table()) {
+    GF_RETURN_IF_ERROR(r.CheckKeys(*ingest, "ingest", {"batch_size", "seen_at"}));
+    GF_RETURN_IF_ERROR(r.Integer(*ingest, "ingest", "batch_size", 1, 1'000'000,
+                                 config.ingest.batch_size));
+    std::string seen_at = "event";
+    GF_RETURN_IF_ERROR(r.String(*ingest, "ingest", "seen_at", seen_at));
+    if (seen_at != "event" && seen_at != "receipt") {
+      return r.Error(ingest->get("seen_at"), "ingest.seen_at", "expected \"event\" or \"receipt\"");
+    }
+    config.ingest.seen_at_receipt = seen_at == "receipt";
+  }
+  if (const toml::table* secintel = root["secintel"].as_table()) {
+    GF_RETURN_IF_ERROR(r.CheckKeys(*secintel, "secintel",
+                                   {"manifest_update_interval", "update_interval", "ttl"}));
+    GF_RETURN_IF_ERROR(r.Integer(*secintel, "secintel", "manifest_update_interval", 10, 86400,
+                                 config.secintel.manifest_update_interval));
+    GF_RETURN_IF_ERROR(r.Integer(*secintel, "secintel", "update_interval", 300, 86400,
+                                 config.secintel.update_interval));
+    GF_RETURN_IF_ERROR(r.Integer(*secintel, "secintel", "ttl", 86400, 31556952,
+                                 config.secintel.ttl));
+  }
+  if (const toml::table* publish = root["publish"].as_table()) {
+    // [publish.s3] and [publish.atp] belong to their publishers.
+    GF_RETURN_IF_ERROR(r.CheckKeys(*publish, "publish", {"directory", "s3", "atp"}));
+    GF_RETURN_IF_ERROR(r.String(*publish, "publish", "directory", config.publish_directory));
+  }
+  if (const toml::node* feeds = root.get("feeds")) {
+    GF_RETURN_IF_ERROR(ReadFeeds(r, *feeds, config.feeds));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Environment ProcessEnvironment() {
+  Environment env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view text(*entry);
+    size_t eq = text.find('=');
+    if (eq != std::string_view::npos) env.emplace(text.substr(0, eq), text.substr(eq + 1));
+  }
+  return env;
+}
+
+Result<Config> LoadConfig(const std::string& path, const Environment& env) {
+  Config config;
+  config.store_url = kDefaultStore;
+  config.source = path.empty() ? "(built-in defaults)" : path;
+  if (!path.empty()) {
+    std::ifstream in(path);
+    if (!in) return Status::NotFound("cannot open configuration file " + path);
+    try {
+      config.raw = toml::parse(in, path);
+    } catch (const toml::parse_error& error) {
+      return Status::InvalidArgument(path + ":" + std::to_string(error.source().begin.line) +
+                                     ": " + std::string(error.description()));
+    }
+    GF_RETURN_IF_ERROR(ReadSections(TomlReader(path, config.raw), config));
+  }
+  GF_RETURN_IF_ERROR(ApplyEnvironment(env, config));
+  return config;
+}
+
+}  // namespace guardfeed

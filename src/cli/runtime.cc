@@ -1,0 +1,27 @@
+#include "cli/runtime.h"
+
+namespace guardfeed {
+
+Result<std::unique_ptr<Runtime>> OpenRuntime(const GlobalOptions& global) {
+  auto config = LoadConfig(global.config_path, ProcessEnvironment());
+  if (!config.ok()) return config.status();
+  auto runtime = std::make_unique<Runtime>();
+  runtime->config = std::move(*config);
+  if (!global.store_url.empty()) runtime->config.store_url = global.store_url;
+  if (global.now) {
+    runtime->manual_clock = std::make_unique<ManualClock>(*global.now);
+    runtime->clock = runtime->manual_clock.get();
+  } else {
+    runtime->clock = SystemClock();
+  }
+  auto store = OpenStore(runtime->config.store_url);
+  if (!store.ok()) return store.status();
+  runtime->store = std::move(*store);
+  runtime->policy = std::make_unique<Policy>(runtime->config.policy);
+  runtime->builder =
+      std::make_unique<FeedBuilder>(runtime->config.feeds, runtime->config.secintel,
+                                    runtime->policy.get(), runtime->store.get(), runtime->clock);
+  return runtime;
+}
+
+}  // namespace guardfeed

@@ -1,0 +1,84 @@
+#include "feeds/explain.h"
+
+#include <algorithm>
+
+namespace guardfeed {
+namespace {
+
+Result<Allowlist> StoredAllowlist(Store& store) {
+  auto records = store.ListAllowlist();
+  if (!records.ok()) return records.status();
+  Allowlist allowlist;
+  for (const AllowlistRecord& record : *records) (void)allowlist.Add(record.entry);
+  return allowlist;
+}
+
+// 1-based rank of `target` among the feed's eligible active indicators.
+size_t RankIn(const FeedConfig& feed, const IndicatorRecord& target,
+              const std::vector<IndicatorRecord>& active, const Policy& policy,
+              const Allowlist& allowlist) {
+  RankKey key{Policy::ThreatLevel(target.max_severity), target.last_seen, target.indicator.value};
+  size_t rank = 1;
+  for (const IndicatorRecord& other : active) {
+    int level = Policy::ThreatLevel(other.max_severity);
+    if (!feed.Carries(other.indicator.kind) || level < feed.min_threat_level) continue;
+    if (policy.Suppression(other.indicator, &allowlist)) continue;
+    if (RanksBefore({level, other.last_seen, other.indicator.value}, key)) ++rank;
+  }
+  return rank;
+}
+
+void PlaceInFeeds(Explanation& out, const std::vector<FeedConfig>& feeds, const Policy& policy,
+                  const Allowlist& allowlist, const std::vector<IndicatorRecord>& active) {
+  for (const FeedConfig& feed : feeds) {
+    FeedPlacement& placement = out.feeds.emplace_back();
+    placement.feed = feed.name;
+    if (!feed.Carries(out.indicator.kind)) {
+      placement.reason = "feed does not carry " + std::string(KindName(out.indicator.kind));
+    } else if (!out.active) {
+      placement.reason = "indicator is not active";
+    } else if (out.threat_level < feed.min_threat_level) {
+      placement.reason = "threat level " + std::to_string(out.threat_level) + " below the feed's " +
+                         std::to_string(feed.min_threat_level);
+    } else {
+      placement.rank = RankIn(feed, *out.record, active, policy, allowlist);
+      placement.carried = feed.max_entries == 0 || placement.rank <= feed.max_entries;
+      if (!placement.carried) {
+        placement.reason = "dropped by max_entries " + std::to_string(feed.max_entries);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<Explanation> ExplainIndicator(const Indicator& indicator,
+                                     const std::vector<FeedConfig>& feeds, const Policy& policy,
+                                     Store& store, UnixSeconds now) {
+  Explanation out;
+  out.indicator = indicator;
+  auto record = store.GetIndicator(indicator);
+  if (!record.ok()) return record.status();
+  out.record = *record;
+  auto sightings = store.SightingsOf(indicator);
+  if (!sightings.ok()) return sightings.status();
+  out.sightings = std::move(*sightings);
+  auto removal = store.GetRemoval(indicator);
+  if (!removal.ok()) return removal.status();
+  out.removal = *removal;
+  auto allowlist = StoredAllowlist(store);
+  if (!allowlist.ok()) return allowlist.status();
+  out.suppression = policy.Suppression(indicator, &*allowlist);
+  if (out.record) out.threat_level = Policy::ThreatLevel(out.record->max_severity);
+  out.active = out.record && out.record->expires_at > now && !out.removal && !out.suppression;
+  std::vector<IndicatorRecord> active;
+  if (out.active) {
+    auto loaded = store.ActiveIndicators(now);
+    if (!loaded.ok()) return loaded.status();
+    active = std::move(*loaded);
+  }
+  PlaceInFeeds(out, feeds, policy, *allowlist, active);
+  return out;
+}
+
+}  // namespace guardfeed
