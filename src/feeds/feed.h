@@ -65,6 +65,11 @@ struct Snapshot {
   uint64_t dropped = 0;      // entries dropped by max_entries
   std::string version;       // feed version ("20261122.3" for SecIntel, serial otherwise)
   UnixSeconds data_ts = 0;   // when the content last changed
+  // The entries this file was rendered from (after filtering and the cap, before aggregation),
+  // in feed order. Filled by FeedBuilder for every per-feed file; null for shared files
+  // (manifest.xml, cc_schema). Publishers that push entries rather than bytes (ATP Cloud) read
+  // the (value, threat_level) pairs from here. Immutable and shared, like the snapshot itself.
+  std::shared_ptr<const std::vector<FeedEntry>> feed_entries;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
