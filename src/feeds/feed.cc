@@ -1,0 +1,48 @@
+#include "feeds/feed.h"
+
+#include <algorithm>
+
+#include "core/hash.h"
+
+namespace guardfeed {
+
+std::string_view FormatName(FeedFormat format) {
+  switch (format) {
+    case FeedFormat::kPlain:
+      return "plain";
+    case FeedFormat::kSecIntel:
+      return "secintel";
+    case FeedFormat::kCheckPoint:
+      return "checkpoint";
+    case FeedFormat::kJson:
+      return "json";
+  }
+  return "unknown";
+}
+
+Result<FeedFormat> ParseFormatName(std::string_view name) {
+  for (FeedFormat format :
+       {FeedFormat::kPlain, FeedFormat::kSecIntel, FeedFormat::kCheckPoint, FeedFormat::kJson}) {
+    if (FormatName(format) == name) return format;
+  }
+  return Status::InvalidArgument("unknown feed format '" + std::string(name) +
+                                 "' (expected plain, secintel, checkpoint or json)");
+}
+
+bool FeedConfig::Carries(IndicatorKind kind) const {
+  return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+SnapshotPtr FeedSet::Find(std::string_view path) const {
+  for (const SnapshotPtr& file : files) {
+    if (file->path == path) return file;
+  }
+  return nullptr;
+}
+
+SnapshotPtr MakeSnapshot(Snapshot snapshot) {
+  snapshot.etag = "\"" + Sha256Hex(snapshot.body) + "\"";
+  return std::make_shared<const Snapshot>(std::move(snapshot));
+}
+
+}  // namespace guardfeed
