@@ -24,6 +24,7 @@ class Walker {
  private:
   std::optional<element> Field(object parent, std::string_view key);
   std::optional<object> Object(object parent, std::string_view key, std::string_view path);
+  // nullopt when absent. Never iterate a default-constructed simdjson array: it has no document.
   std::optional<array> Array(object parent, std::string_view key, std::string_view path);
   std::optional<std::string_view> String(object parent, std::string_view key,
                                          std::string_view path);
@@ -224,20 +225,23 @@ void Walker::ReadAction(object action) {
     }
   }
   if (auto probe = Object(action, "portProbeAction", base + ".portProbeAction")) {
-    auto details = Array(*probe, "portProbeDetails", base + ".portProbeAction.portProbeDetails");
-    for (element detail : details.value_or(array())) {
-      if (detail.is_object()) ReadRemoteIp(object(detail), "portProbeAction.portProbeDetails[]");
+    if (auto details =
+            Array(*probe, "portProbeDetails", base + ".portProbeAction.portProbeDetails")) {
+      for (element detail : *details) {
+        if (detail.is_object()) ReadRemoteIp(object(detail), "portProbeAction.portProbeDetails[]");
+      }
     }
   }
   if (auto k8s = Object(action, "kubernetesApiCallAction", base + ".kubernetesApiCallAction")) {
     ReadRemoteIp(*k8s, "kubernetesApiCallAction");
-    auto sources = Array(*k8s, "sourceIPs", base + ".kubernetesApiCallAction.sourceIPs");
-    for (element source : sources.value_or(array())) {
-      // sourceIPs often hold private proxy or load balancer addresses: only public ones count.
-      if (!source.is_string()) continue;
-      auto address = ParseIpAddress(std::string_view(source));
-      if (address.ok() && FindSpecialRange(*address) != nullptr) continue;
-      AddIp(std::string_view(source), "kubernetesApiCallAction.sourceIPs[]");
+    if (auto sources = Array(*k8s, "sourceIPs", base + ".kubernetesApiCallAction.sourceIPs")) {
+      for (element source : *sources) {
+        // sourceIPs often hold private proxy or load balancer addresses: only public ones count.
+        if (!source.is_string()) continue;
+        auto address = ParseIpAddress(std::string_view(source));
+        if (address.ok() && FindSpecialRange(*address) != nullptr) continue;
+        AddIp(std::string_view(source), "kubernetesApiCallAction.sourceIPs[]");
+      }
     }
   }
 }
@@ -258,7 +262,8 @@ void Walker::ReadSequence(object detection) {
   auto sequence = Object(detection, "sequence", "service.detection.sequence");
   if (!sequence) return;
   auto endpoints = Array(*sequence, "endpoints", "service.detection.sequence.endpoints");
-  for (element endpoint : endpoints.value_or(array())) {
+  if (!endpoints) return;
+  for (element endpoint : *endpoints) {
     if (!endpoint.is_object()) continue;
     std::string_view path = "service.detection.sequence.endpoints[]";
     if (auto ip = String(object(endpoint), "ip", Join(path, "ip"))) {

@@ -47,6 +47,10 @@ bool HasJsonLine(std::string_view text) {
   return false;
 }
 
+bool IsGzip(std::string_view data) {
+  return data.size() >= 2 && data[0] == '\x1f' && data[1] == '\x8b';
+}
+
 std::string SizeText(size_t bytes) {
   return bytes >= (1u << 20) ? std::to_string(bytes >> 20) + " MB" : std::to_string(bytes) + " B";
 }
@@ -84,8 +88,9 @@ struct FindingReader::Impl {
 
 // `data` must be followed by SIMDJSON_PADDING readable bytes.
 void FindingReader::Impl::ReadPadded(std::string_view data) {
+  // A UTF-8 BOM goes before anything else, so that JSON Lines' first line loses it too.
+  if (data.starts_with("\xEF\xBB\xBF")) data.remove_prefix(3);
   std::string_view content = Trim(data);
-  if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);  // UTF-8 BOM
   if (content.empty()) return;
   std::string_view first_line = content.substr(0, content.find('\n'));
   bool multi_line = first_line.size() < content.size();
@@ -197,10 +202,17 @@ void FindingReader::ReadBuffer(std::string_view data, std::string_view source,
                                const ReadCallbacks& callbacks) {
   impl_->callbacks = &callbacks;
   impl_->source = source;
-  if (data.size() >= 2 && data[0] == '\x1f' && data[1] == '\x8b') {
-    auto inflated = GunzipBuffer(data, kMaxGunzipBytes);
-    if (!inflated.ok()) return impl_->Error(1, "", inflated.status().message());
-    return ReadBuffer(*inflated, source, callbacks);
+  std::string inflated;
+  if (IsGzip(data)) {
+    auto gunzipped = GunzipBuffer(data, kMaxGunzipBytes);
+    if (!gunzipped.ok()) return impl_->Error(1, "", gunzipped.status().message());
+    inflated = std::move(gunzipped).value();
+    // One level only: gzip inside gzip is no GuardDuty shape, and following it would let a gzip
+    // quine (a file that inflates to itself) recurse until the stack overflows.
+    if (IsGzip(inflated)) {
+      return impl_->Error(1, "", "gzip data inside gzip data is not supported");
+    }
+    data = inflated;
   }
   simdjson::padded_string padded(data);
   impl_->ReadPadded(std::string_view(padded.data(), padded.size()));
