@@ -1,32 +1,48 @@
 // guardfeed publish: render every feed and push what changed to each configured target.
 #include "cli/output.h"
+#include "cli/publish_config.h"
 #include "publish/publisher.h"
 
 namespace guardfeed {
 namespace {
 
-// Every publisher the configuration enables, in a stable order.
-Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Config& config) {
+struct PublishArgs {
+  bool resync = false;
+};
+
+// Every publisher the configuration enables, in a stable order: directory, ATP Cloud.
+Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runtime& runtime,
+                                                                     const PublishArgs& args) {
+  const Config& config = runtime.config;
   std::vector<std::unique_ptr<Publisher>> publishers;
   if (!config.publish_directory.empty()) {
     auto directory = NewDirectoryPublisher(config.publish_directory);
     if (!directory.ok()) return directory.status();
     publishers.push_back(std::move(*directory));
   }
+  auto atp = ReadAtpOptions(config);
+  if (!atp.ok()) return atp.status();
+  if (*atp) {
+    (*atp)->resync = args.resync;
+    auto publisher = NewAtpCloudPublisher(std::move(**atp), runtime.store.get());
+    if (!publisher.ok()) return publisher.status();
+    publishers.push_back(std::move(*publisher));
+  }
   return publishers;
 }
 
-int RunPublish(const GlobalOptions& global) {
+int RunPublish(const GlobalOptions& global, const PublishArgs& args) {
   int exit_code = kExitOk;
   auto runtime = OpenOrReport(global, exit_code);
   if (!runtime) return exit_code;
-  auto publishers = ConfiguredPublishers(runtime->config);
+  auto publishers = ConfiguredPublishers(*runtime, args);
   if (!publishers.ok()) {
     PrintError(publishers.status());
     return kExitUsage;
   }
   if (publishers->empty()) {
-    PrintError(Status::InvalidArgument("nothing to publish to: configure [publish] directory"));
+    PrintError(Status::InvalidArgument(
+        "nothing to publish to: configure [publish] directory, [publish.s3] or [publish.atp]"));
     return kExitUsage;
   }
   auto built = runtime->builder->Build();
@@ -50,9 +66,12 @@ int RunPublish(const GlobalOptions& global) {
 }  // namespace
 
 void AddPublishCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  auto args = std::make_shared<PublishArgs>();
   CLI::App* cmd = app.add_subcommand(
       "publish", "Render every feed and push changed files to the configured targets");
-  cmd->callback([&global, &exit_code] { exit_code = RunPublish(global); });
+  cmd->add_flag("--resync", args->resync,
+                "ATP Cloud: replace each feed's whole content instead of sending differences");
+  cmd->callback([&global, &exit_code, args] { exit_code = RunPublish(global, *args); });
 }
 
 }  // namespace guardfeed

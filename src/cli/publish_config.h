@@ -1,0 +1,17 @@
+// Reading the publishers' configuration sections ([publish.s3], [publish.atp]) and the reference
+// Lambdas' variables into the publishers' option structs.
+#pragma once
+
+#include <optional>
+
+#include "cli/config.h"
+#include "publish/atp_cloud.h"
+
+namespace guardfeed {
+
+// The ATP Cloud options when [publish.atp] exists or SKY_APPLICATION_TOKEN is set with IP_FEED or
+// DNS_FEED feeds; nullopt when ATP Cloud publishing is not configured. The token comes from
+// `token`, `token_file` or SKY_APPLICATION_TOKEN, in that order.
+Result<std::optional<AtpOptions>> ReadAtpOptions(const Config& config);
+
+}  // namespace guardfeed
