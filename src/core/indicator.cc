@@ -114,6 +114,10 @@ uint32_t IpAddress::V4() const {
 Result<IpAddress> ParseIpAddress(std::string_view text) {
   if (text.empty()) return Status::InvalidArgument("empty IP address");
   if (text.size() > 45) return Status::InvalidArgument("IP address too long");
+  // inet_pton stops at a NUL byte; "1.2.3.4\0junk" must not pass as 1.2.3.4.
+  if (text.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("NUL byte in IP address");
+  }
   std::string buffer(text);
   IpAddress address;
   if (inet_pton(AF_INET, buffer.c_str(), address.bytes.data()) == 1) return address;

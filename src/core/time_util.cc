@@ -45,7 +45,7 @@ Result<UnixSeconds> ParseIso8601(std::string_view text) {
   if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     int oh, om;
     if (!ReadInt(text, pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
-        !ReadInt(text, pos + 4, 2, om)) {
+        !ReadInt(text, pos + 4, 2, om) || oh > 23 || om > 59) {
       return BadTimestamp(text);
     }
     offset_seconds = (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);

@@ -175,7 +175,9 @@ void FindingReader::Impl::DispatchObject(object doc, int64_t line, const std::st
     return EmitFinding(object(detail), line, path.empty() ? "detail" : path + ".detail");
   }
   if (doc["findings"].get(value) == simdjson::SUCCESS) {
-    if (!value.is_array()) return Error(line, path + "findings", "expected an array");
+    if (!value.is_array()) {
+      return Error(line, path.empty() ? "findings" : path + ".findings", "expected an array");
+    }
     return Dispatch(value, line, path.empty() ? "findings" : path + ".findings");
   }
   if (doc["type"].get(value) == simdjson::SUCCESS || doc["id"].get(value) == simdjson::SUCCESS) {

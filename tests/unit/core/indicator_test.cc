@@ -22,6 +22,7 @@ TEST(Indicator, Ipv4WithLeadingZerosIsRejected) {
   EXPECT_FALSE(NormalizeIp("1.2.3.256").ok());
   EXPECT_FALSE(NormalizeIp("").ok());
   EXPECT_FALSE(NormalizeIp(" 1.2.3.4").ok());
+  EXPECT_FALSE(NormalizeIp(std::string_view("1.2.3.4\0junk", 12)).ok());
 }
 
 TEST(Indicator, Ipv6IsCompressedLowercase) {

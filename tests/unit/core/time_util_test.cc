@@ -15,7 +15,8 @@ TEST(TimeUtil, ParsesGuardDutyTimestamps) {
 
 TEST(TimeUtil, RejectsMalformedTimestamps) {
   for (const char* bad : {"", "2019-06-09", "2019-13-01T00:00:00Z", "2019-02-30T00:00:00Z",
-                          "2019-06-09T25:00:00Z", "2019-06-09T19:10:23Zjunk", "yesterday"}) {
+                          "2019-06-09T25:00:00Z", "2019-06-09T19:10:23Zjunk", "yesterday",
+                          "2019-06-09T19:10:23+99:99"}) {
     EXPECT_FALSE(ParseIso8601(bad).ok()) << bad;
   }
 }
