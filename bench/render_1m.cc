@@ -1,0 +1,298 @@
+// render_1m: the render budget end to end (DESIGN.md: 1,000,000 active indicators into any one
+// format in under 0.5 s), on a real SQLite store.
+//
+//   render_1m [--store PATH] [--indicators N] [--mix mixed|ipv4] [--runs R] [--batch B]
+//
+// 1. Creates a fresh store at PATH (default /tmp/guardfeed-bench/render_1m.db) and fills it with
+//    N distinct active indicators (default 1,000,000) through Store::Apply in batches of B
+//    sightings (default 10,000), each batch one durable transaction. Reports the load rate.
+// 2. Per feed format, R times each (default 5), best and median:
+//      store  Store::ActiveIndicators(now) alone: reading the rows out of SQLite;
+//      build  FeedBuilder::Build for a builder holding only that feed: store read, suppression,
+//             parse, sort, selection, content digest, versioning and rendering, i.e. what the
+//             daemon pays per re-render;
+//      render Renderer::Render alone over the same entries (what bench/render_bench measures on
+//             synthetic entries).
+//
+// mixed: 70% IPv4, 15% IPv6, 15% domains (SecIntel and Check Point then carry fewer than N);
+// ipv4: all IPv4, so every format, SecIntel included, renders N entries.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/clock.h"
+#include "feeds/builder.h"
+#include "feeds/render_util.h"
+#include "feeds/renderer.h"
+#include "finding_corpus.h"
+#include "policy/policy.h"
+#include "store/store.h"
+
+namespace guardfeed::bench {
+namespace {
+
+constexpr UnixSeconds kNow = 1795305600 + 3600;  // 2026-11-22T01:00:00Z
+
+struct Args {
+  std::string store = "/tmp/guardfeed-bench/render_1m.db";
+  int64_t indicators = 1'000'000;
+  bool ipv4_only = false;
+  int runs = 5;
+  size_t batch = 10'000;
+};
+
+bool ParseArgs(int argc, char** argv, Args& args) {
+  auto number = [](std::string_view text, auto& value) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size() && value > 0;
+  };
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string_view flag = argv[i];
+    std::string_view value = argv[i + 1];
+    bool ok = true;
+    if (flag == "--store") {
+      args.store = value;
+    } else if (flag == "--indicators") {
+      ok = number(value, args.indicators);
+    } else if (flag == "--runs") {
+      ok = number(value, args.runs);
+    } else if (flag == "--batch") {
+      ok = number(value, args.batch);
+    } else if (flag == "--mix") {
+      ok = value == "mixed" || value == "ipv4";
+      args.ipv4_only = value == "ipv4";
+    } else {
+      ok = false;
+    }
+    if (!ok) return false;
+  }
+  return argc % 2 == 1;
+}
+
+double Seconds(std::chrono::steady_clock::duration duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
+// Runs `body` `runs` times; returns the wall-clock seconds of each run, sorted.
+std::vector<double> Time(int runs, const std::function<void()>& body) {
+  std::vector<double> times;
+  for (int i = 0; i < runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    body();
+    times.push_back(Seconds(std::chrono::steady_clock::now() - start));
+  }
+  std::sort(times.begin(), times.end());
+  return times;
+}
+
+double Median(const std::vector<double>& sorted) {
+  size_t n = sorted.size();
+  return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+[[noreturn]] void Die(const std::string& what, const Status& status) {
+  std::fprintf(stderr, "render_1m: %s: %s\n", what.c_str(), status.ToString().c_str());
+  std::exit(1);
+}
+
+// N distinct indicators in the requested mix, deterministic.
+std::vector<Indicator> MakeIndicators(const Args& args) {
+  std::mt19937_64 random(20261122);
+  std::unordered_set<std::string> seen;
+  std::vector<Indicator> out;
+  out.reserve(static_cast<size_t>(args.indicators));
+  seen.reserve(static_cast<size_t>(args.indicators));
+  while (static_cast<int64_t>(out.size()) < args.indicators) {
+    uint64_t roll = args.ipv4_only ? 0 : random() % 100;
+    Indicator indicator;
+    if (roll < 70) {
+      indicator = {IndicatorKind::kIpv4, FormatIpv4(RandomPublicIpv4(random))};
+    } else if (roll < 85) {
+      indicator = {IndicatorKind::kIpv6, RandomPublicIpv6(random)};
+    } else {
+      indicator = {IndicatorKind::kDomain, RandomDomain(random)};
+    }
+    if (seen.insert(indicator.value).second) out.push_back(std::move(indicator));
+  }
+  return out;
+}
+
+// One sighting per indicator, three indicators per finding, all active at kNow.
+void Populate(Store& store, const Args& args) {
+  static constexpr const char* kTypes[] = {
+      "Recon:EC2/PortProbeUnprotectedPort", "UnauthorizedAccess:EC2/SSHBruteForce",
+      "Backdoor:EC2/C&CActivity.B!DNS", "AttackSequence:S3/CompromisedData"};
+  static constexpr double kSeverities[] = {5.0, 5.0, 8.0, 9.0};
+  const std::vector<Indicator> indicators = MakeIndicators(args);
+  std::mt19937_64 random(7);
+  std::vector<SightingRecord> batch;
+  auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < indicators.size(); ++i) {
+    SightingRecord& record = batch.emplace_back();
+    const size_t type = (i / 3) % 4;
+    record.finding_id = "bench" + std::to_string(i / 3);
+    record.indicator = indicators[i];
+    record.finding_type = kTypes[type];
+    record.severity = kSeverities[type];
+    record.account_id = "123456710000";
+    record.region = "us-east-1";
+    record.action_type = "NETWORK_CONNECTION";
+    record.direction = "INBOUND";
+    record.field = "networkConnectionAction.remoteIpDetails.ipAddressV4";
+    record.last_seen = kNow - static_cast<int64_t>(random() % (7 * 86400));
+    record.first_seen = record.last_seen - 3600;
+    record.updated_at = record.last_seen;
+    record.count = 1;
+    record.expires_at = record.last_seen + 30 * 86400;
+    if (batch.size() == args.batch || i + 1 == indicators.size()) {
+      auto applied = store.Apply(batch);
+      if (!applied.ok()) Die("Store::Apply", applied.status());
+      batch.clear();
+    }
+  }
+  double seconds = Seconds(std::chrono::steady_clock::now() - start);
+  std::printf(
+      "load: %zu indicators via Store::Apply in batches of %zu: %.2f s (%.0f sightings/s)\n",
+      indicators.size(), args.batch, seconds, static_cast<double>(indicators.size()) / seconds);
+}
+
+// What FeedBuilder's LoadEntries does, for the render-only timing: the entries in feed order.
+std::vector<FeedEntry> LoadEntries(Store& store, const Policy& policy) {
+  auto records = store.ActiveIndicators(kNow);
+  if (!records.ok()) Die("ActiveIndicators", records.status());
+  std::vector<FeedEntry> entries;
+  entries.reserve(records->size());
+  for (IndicatorRecord& record : *records) {
+    if (policy.Suppression(record.indicator, nullptr)) continue;
+    FeedEntry entry;
+    if (record.indicator.kind != IndicatorKind::kDomain) {
+      entry.address = *ParseIpAddress(record.indicator.value);
+    }
+    entry.indicator = std::move(record.indicator);
+    entry.threat_level = Policy::ThreatLevel(record.max_severity);
+    entry.first_seen = record.first_seen;
+    entry.last_seen = record.last_seen;
+    entry.expires_at = record.expires_at;
+    entry.finding_count = record.finding_count;
+    entries.push_back(std::move(entry));
+  }
+  std::sort(entries.begin(), entries.end(), feeds_internal::FeedOrderLess);
+  return entries;
+}
+
+struct Case {
+  const char* label;
+  FeedConfig config;
+};
+
+std::vector<Case> Cases() {
+  auto make = [](const char* name, FeedFormat format) {
+    FeedConfig config;
+    config.name = name;
+    config.format = format;
+    return config;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"plain", make("bench_plain", FeedFormat::kPlain)});
+  FeedConfig aggregated = make("bench_plain_cidr", FeedFormat::kPlain);
+  aggregated.aggregate = true;
+  cases.push_back({"plain+aggregate", aggregated});
+  FeedConfig secintel_ip = make("bench_secintel_ip", FeedFormat::kSecIntel);
+  secintel_ip.kinds = {IndicatorKind::kIpv4};
+  cases.push_back({"secintel ipv4", secintel_ip});
+  cases.push_back({"checkpoint", make("bench_checkpoint", FeedFormat::kCheckPoint)});
+  cases.push_back({"json", make("bench_json", FeedFormat::kJson)});
+  return cases;
+}
+
+void RunCase(const Case& c, Store& store, const Policy& policy, const Clock& clock,
+             const std::vector<FeedEntry>& all, const Args& args) {
+  std::vector<FeedEntry> selected;
+  for (const FeedEntry& entry : all) {
+    if (feeds_internal::FormatPublishes(c.config, entry.indicator.kind)) selected.push_back(entry);
+  }
+  FeedBuilder builder({c.config}, SecIntelOptions{}, &policy, &store, &clock);
+  size_t body_bytes = 0;
+  uint64_t entries = 0;
+  std::string version;
+  auto build = Time(args.runs, [&] {
+    auto result = builder.Build();
+    if (!result.ok()) Die("Build", result.status());
+    body_bytes = result->set.files.front()->body.size();
+    version = result->set.files.front()->version;
+    entries = result->reports.front().entries;
+  });
+  auto renderer = NewRenderer(c.config.format);
+  auto render = Time(args.runs, [&] {
+    RenderedFeed feed = renderer->Render(c.config, selected, RenderInfo{version, 0});
+    if (feed.body.size() != body_bytes) {
+      std::fprintf(stderr, "render_1m: %s: Render and Build sizes differ\n", c.label);
+    }
+  });
+  std::printf("%-16s %9zu %9llu %8.1f %8.3f %8.3f %8.3f %8.3f\n", c.label, selected.size(),
+              static_cast<unsigned long long>(entries), static_cast<double>(body_bytes) / 1e6,
+              build.front(), Median(build), render.front(), Median(render));
+}
+
+int Run(const Args& args) {
+  std::filesystem::path path(args.store);
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(args.store + suffix, ec);
+  }
+  auto opened = OpenStore("sqlite://" + args.store);
+  if (!opened.ok()) Die("OpenStore", opened.status());
+  Store& store = **opened;
+  Populate(store, args);
+
+  Policy policy{PolicyOptions{}};
+  ManualClock clock(kNow);
+  size_t active = 0;
+  auto store_read = Time(args.runs, [&] {
+    auto records = store.ActiveIndicators(kNow);
+    if (!records.ok()) Die("ActiveIndicators", records.status());
+    active = records->size();
+  });
+  std::vector<FeedEntry> all;
+  auto prepare = Time(1, [&] { all = LoadEntries(store, policy); });
+  std::printf(
+      "store read: %zu active indicators, ActiveIndicators best %.3f s, median %.3f s "
+      "(%d runs)\n",
+      active, store_read.front(), Median(store_read), args.runs);
+  std::printf("store read + suppression + parse + sort (LoadEntries equivalent): %.3f s\n",
+              prepare.front());
+  std::printf("\n%-16s %9s %9s %8s %8s %8s %8s %8s\n", "format", "selected", "written", "MB",
+              "build", "build", "render", "render");
+  std::printf("%-16s %9s %9s %8s %8s %8s %8s %8s\n", "", "entries", "entries", "body", "best s",
+              "median s", "best s", "median s");
+  for (const Case& c : Cases()) RunCase(c, store, policy, clock, all, args);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("\npeak RSS: %.0f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
+  return 0;
+}
+
+}  // namespace
+}  // namespace guardfeed::bench
+
+int main(int argc, char** argv) {
+  guardfeed::bench::Args args;
+  if (!guardfeed::bench::ParseArgs(argc, argv, args)) {
+    std::fprintf(stderr,
+                 "usage: render_1m [--store PATH] [--indicators N] [--mix mixed|ipv4] "
+                 "[--runs R] [--batch B]\n");
+    return 2;
+  }
+  return guardfeed::bench::Run(args);
+}
