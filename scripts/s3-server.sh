@@ -18,6 +18,7 @@
 set -euo pipefail
 
 readonly MARKER=".guardfeed-s3-server"
+STARTING_DIR=""  # the directory `start` cleans up if it fails half-way
 
 die() { echo "s3-server: $*" >&2; exit 1; }
 
@@ -107,7 +108,14 @@ start_osd() {
   uuid=$(uuidgen)
   timeout 60 ceph -c "$dir/ceph.conf" osd new "$uuid" >/dev/null
   ceph-osd -c "$dir/ceph.conf" -i 0 --mkfs --osd-uuid "$uuid" >"$dir/log/osd-mkfs.out" 2>&1
-  ceph-osd -c "$dir/ceph.conf" -i 0 >"$dir/log/osd-start.out" 2>&1  # forks
+  # The OSD forks once initialised. Its first command to the monitor sometimes goes out before
+  # it has the monitor map ("wrong fsid") and it exits; a second start works.
+  for attempt in 1 2 3 4 5; do
+    if ceph-osd -c "$dir/ceph.conf" -i 0 >>"$dir/log/osd-start.out" 2>&1; then return 0; fi
+    echo "s3-server: OSD start attempt $attempt failed, retrying" >&2
+    sleep 1
+  done
+  die "the OSD did not start (see $dir/log/osd.0.log)"
 }
 
 start_gateway() {
@@ -140,6 +148,15 @@ start_watcher() {
   echo $! >"$dir/run/watcher.pid"
 }
 
+# EXIT trap of `start`: stop whatever was started and say where the logs are.
+failed_start() {
+  local rc=$1
+  record_pids "$STARTING_DIR"
+  stop "$STARTING_DIR" >/dev/null 2>&1 || true
+  echo "s3-server: start failed (exit $rc); logs in $STARTING_DIR/log" >&2
+  exit "$rc"
+}
+
 start() {
   [[ $# -ge 4 ]] || usage
   local dir port=$2 ak=$3 sk=$4 owner="" fsid mon_port
@@ -149,18 +166,20 @@ start() {
   for tool in ceph-mon ceph-osd radosgw radosgw-admin ceph ceph-authtool monmaptool uuidgen curl; do
     command -v "$tool" >/dev/null || die "$tool not found (apt-get install ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl)"
   done
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "127.0.0.1:$port is in use"; fi
   prepare_dir "$dir"
   fsid=$(uuidgen)
   mon_port=$(free_port $((port + 1)))
   write_config "$dir" "$port" "$mon_port" "$fsid"
-  # From here on, a failure must not leave daemons behind.
-  trap 'record_pids "$dir"; stop "$dir" >/dev/null 2>&1 || true' ERR
+  # From here on, a failure (any exit before the end) must not leave daemons behind.
+  STARTING_DIR=$dir
+  trap 'failed_start $?' EXIT
   start_mon "$dir" "$mon_port" "$fsid"
   start_osd "$dir"
   start_gateway "$dir"
   timeout 60 radosgw-admin -c "$dir/ceph.conf" user create --uid=guardfeed-test \
     --display-name=guardfeed-test --access-key="$ak" --secret-key="$sk" >/dev/null
-  trap - ERR
+  trap - EXIT
   if [[ -n "$owner" ]]; then start_watcher "$dir" "$owner"; fi
   record_pids "$dir"
   echo "s3-server: gateway on http://127.0.0.1:$port (monitor on $mon_port), pids:" \

@@ -1,0 +1,160 @@
+#include "publish/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+namespace guardfeed {
+namespace {
+
+// Answers larger than this are cut off with an error: nothing we call sends more.
+constexpr size_t kMaxResponseBytes = 64u << 20;
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string Trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return std::string(text);
+}
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* response = static_cast<HttpResponse*>(user);
+  size_t bytes = size * count;
+  if (response->body.size() + bytes > kMaxResponseBytes) return 0;  // aborts the transfer
+  response->body.append(data, bytes);
+  return bytes;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* response = static_cast<HttpResponse*>(user);
+  size_t bytes = size * count;
+  std::string_view line(data, bytes);
+  if (line.starts_with("HTTP/")) {
+    response->headers.clear();  // a new response (after 100 Continue or a redirect)
+    return bytes;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return bytes;
+  std::string name = Trim(line.substr(0, colon));
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string value = Trim(line.substr(colon + 1));
+  auto [it, inserted] = response->headers.try_emplace(name, value);
+  if (!inserted) it->second += ", " + value;
+  return bytes;
+}
+
+bool HasHeader(const HttpRequest& request, std::string_view name) {
+  return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
+    return header.first.size() == name.size() &&
+           std::equal(name.begin(), name.end(), header.first.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) ==
+                    std::tolower(static_cast<unsigned char>(b));
+           });
+  });
+}
+
+// Owns a curl header list.
+struct HeaderList {
+  curl_slist* list = nullptr;
+  ~HeaderList() { curl_slist_free_all(list); }
+  void Add(const std::string& line) { list = curl_slist_append(list, line.c_str()); }
+};
+
+void BuildHeaders(const HttpRequest& request, HeaderList* headers) {
+  for (const auto& [name, value] : request.headers) {
+    // "Name;" sends a header with an empty value; "Name:" would remove it.
+    headers->Add(value.empty() ? name + ";" : name + ": " + value);
+  }
+  // curl would add these on its own: a form Content-Type for bodies and Expect: 100-continue
+  // for large ones. Neither is ours to send.
+  if (!HasHeader(request, "content-type")) headers->Add("Content-Type:");
+  if (!HasHeader(request, "expect")) headers->Add("Expect:");
+}
+
+}  // namespace
+
+struct HttpClient::Impl {
+  HttpClientOptions options;
+  CURL* curl = nullptr;
+
+  void SetMethod(const HttpRequest& request) const {
+    if (request.method == "GET") {
+      curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else if (request.method == "HEAD") {
+      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else {
+      // Every other method carries the body, even an empty one, so Content-Length is sent.
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    }
+  }
+
+  void SetTransport(const HttpRequest& request) const {
+    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    // Send the path exactly as given: S3 keys may contain "./" and "../", which curl would
+    // otherwise squash (and the signature covers the path as given).
+    curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(request.connect_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, options.follow_redirects ? 1L : 0L);
+    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  }
+};
+
+HttpClient::HttpClient(HttpClientOptions options) : impl_(std::make_unique<Impl>()) {
+  GlobalInit();
+  impl_->options = std::move(options);
+  impl_->curl = curl_easy_init();
+}
+
+HttpClient::~HttpClient() {
+  if (impl_->curl != nullptr) curl_easy_cleanup(impl_->curl);
+}
+
+Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
+  CURL* curl = impl_->curl;
+  if (curl == nullptr) return Status::Internal("HTTP client: curl_easy_init failed");
+  curl_easy_reset(curl);
+  HttpResponse response;
+  HeaderList headers;
+  BuildHeaders(request, &headers);
+  char error[CURL_ERROR_SIZE] = {0};
+  impl_->SetTransport(request);
+  impl_->SetMethod(request);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+  CURLcode code = curl_easy_perform(curl);
+  if (code != CURLE_OK) {
+    std::string detail = error[0] != '\0' ? error : curl_easy_strerror(code);
+    if (code == CURLE_WRITE_ERROR) detail = "response larger than 64 MiB";
+    return Status::Unavailable(request.method + " " + request.url + ": " + detail);
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+}  // namespace guardfeed

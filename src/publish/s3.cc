@@ -1,0 +1,587 @@
+#include "publish/s3.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+#include <pugixml.hpp>
+#include <set>
+
+#include "core/hash.h"
+#include "publish/shrink_guard.h"
+#include "publish/sigv4.h"
+
+namespace guardfeed {
+namespace {
+
+constexpr std::string_view kMetaPrefix = "x-amz-meta-";
+constexpr const char* kMetaSha256 = "guardfeed-sha256";
+constexpr const char* kMetaEntries = "guardfeed-entries";
+constexpr const char* kMetaVersion = "guardfeed-version";
+
+constexpr const char* kCreateBucketXmlHead =
+    "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+    "<LocationConstraint>";
+constexpr const char* kCreateBucketXmlTail = "</LocationConstraint></CreateBucketConfiguration>";
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// ---- Addressing ----
+
+struct Endpoint {
+  std::string scheme;  // "https" or "http"
+  std::string host;
+  std::string port;  // "" when the scheme's default
+};
+
+Result<Endpoint> ParseEndpoint(const S3Options& options) {
+  if (options.endpoint.empty()) {
+    return Endpoint{"https", "s3." + options.region + ".amazonaws.com", ""};
+  }
+  Status invalid = Status::InvalidArgument("S3 endpoint '" + options.endpoint +
+                                           "': expected http://HOST[:PORT] or https://HOST[:PORT]");
+  std::string_view text = options.endpoint;
+  size_t scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos) return invalid;
+  Endpoint endpoint;
+  endpoint.scheme = std::string(text.substr(0, scheme_end));
+  text.remove_prefix(scheme_end + 3);
+  while (text.ends_with('/')) text.remove_suffix(1);
+  if ((endpoint.scheme != "http" && endpoint.scheme != "https") || text.empty() ||
+      text.find_first_of("/?#@") != std::string_view::npos) {
+    return invalid;
+  }
+  size_t colon = text.rfind(':');
+  bool has_port =
+      colon != std::string_view::npos && text.find(']', colon) == std::string_view::npos;
+  endpoint.host = std::string(has_port ? text.substr(0, colon) : text);
+  if (has_port) endpoint.port = std::string(text.substr(colon + 1));
+  return endpoint;
+}
+
+std::string TrimSlashes(std::string_view text) {
+  while (text.starts_with('/')) text.remove_prefix(1);
+  while (text.ends_with('/')) text.remove_suffix(1);
+  return std::string(text);
+}
+
+Status ValidateOptions(const S3Options& options, const Endpoint& endpoint) {
+  const std::string& bucket = options.bucket;
+  if (bucket.empty()) return Status::InvalidArgument("S3: bucket is required");
+  if (bucket.find_first_of("/ ?#%") != std::string::npos) {
+    return Status::InvalidArgument("S3 bucket '" + bucket + "': not a valid bucket name");
+  }
+  if (options.region.empty()) return Status::InvalidArgument("S3: region is required");
+  if (!options.path_style && endpoint.scheme == "https" && bucket.find('.') != std::string::npos) {
+    return Status::InvalidArgument(
+        "S3 bucket '" + bucket +
+        "': names with dots do not match the TLS certificate with virtual-hosted addressing; "
+        "set path_style = true");
+  }
+  if (!(options.max_shrink_fraction >= 0.0 && options.max_shrink_fraction <= 1.0)) {
+    return Status::InvalidArgument("S3: max_shrink_fraction must be between 0 and 1");
+  }
+  return Status::Ok();
+}
+
+// ---- Errors ----
+
+// S3 error bodies: <Error><Code>NoSuchBucket</Code><Message>...</Message></Error>.
+std::string S3ErrorText(const HttpResponse& response) {
+  pugi::xml_document document;
+  std::string code, message;
+  if (document.load_buffer(response.body.data(), response.body.size())) {
+    pugi::xml_node error = document.child("Error");
+    code = error.child_value("Code");
+    message = error.child_value("Message");
+  }
+  std::string text = "HTTP " + std::to_string(response.status);
+  if (!code.empty()) text += " " + code;
+  if (!message.empty()) text += ": " + message;
+  auto region = response.headers.find("x-amz-bucket-region");
+  if (region != response.headers.end()) text += " (the bucket is in region " + region->second + ")";
+  return text;
+}
+
+Status RequestError(const std::string& what, const Result<HttpResponse>& outcome, int attempts) {
+  std::string tries =
+      " (after " + std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)");
+  if (!outcome.ok() && outcome.status().code() != Status::Code::kUnavailable) {
+    return outcome.status().WithContext(what);  // e.g. no credentials: not a network problem
+  }
+  if (!outcome.ok()) return Status::Unavailable(what + ": " + outcome.status().message() + tries);
+  std::string text = what + ": " + S3ErrorText(*outcome) + tries;
+  if (IsRetryable(outcome)) return Status::Unavailable(text);
+  return Status::Remote(text);
+}
+
+// ---- Client ----
+
+class S3ClientImpl final : public S3Client {
+ public:
+  S3ClientImpl(S3Options options, Endpoint endpoint)
+      : options_(std::move(options)),
+        endpoint_(std::move(endpoint)),
+        clock_(options_.clock != nullptr ? options_.clock : SystemClock()),
+        retrier_(options_.retry, options_.sleep) {
+    if (!options_.credentials) options_.credentials = NewAwsCredentialChain();
+    transport_ = options_.transport;
+    if (!transport_) {
+      http_ = std::make_unique<HttpClient>(HttpClientOptions{options_.ca_file, false});
+      transport_ = [this](const HttpRequest& request) { return http_->Send(request); };
+    }
+    signing_.region = options_.region;
+    signing_.service = "s3";
+  }
+
+  Status CreateBucket() override {
+    // us-east-1 is the default location and must not be named.
+    std::string body;
+    if (options_.region != "us-east-1") {
+      body = std::string(kCreateBucketXmlHead) + options_.region + kCreateBucketXmlTail;
+    }
+    int attempts = 0;
+    Result<HttpResponse> outcome = Call("PUT", "", body, {}, &attempts);
+    if (outcome.ok() && outcome->status == 200) return Status::Ok();
+    if (outcome.ok() && outcome->status == 409 &&
+        outcome->body.find("BucketAlreadyOwnedByYou") != std::string::npos) {
+      return Status::Ok();
+    }
+    return RequestError("create bucket s3://" + options_.bucket, outcome, attempts);
+  }
+
+  Status PutObject(const std::string& key, std::string_view body,
+                   const S3PutOptions& put) override {
+    Headers headers = {{"Content-Type", put.content_type}};
+    if (!put.cache_control.empty()) headers.emplace_back("Cache-Control", put.cache_control);
+    for (const auto& [name, value] : put.metadata) {
+      headers.emplace_back(std::string(kMetaPrefix) + name, value);
+    }
+    int attempts = 0;
+    Result<HttpResponse> outcome = Call("PUT", key, std::string(body), headers, &attempts);
+    if (outcome.ok() && outcome->status == 200) return Status::Ok();
+    return RequestError("PUT " + Where(key), outcome, attempts);
+  }
+
+  Result<std::string> GetObject(const std::string& key) override {
+    int attempts = 0;
+    Result<HttpResponse> outcome = Call("GET", key, "", {}, &attempts);
+    if (outcome.ok() && outcome->status == 200) return std::move(outcome->body);
+    return RequestError("GET " + Where(key), outcome, attempts);
+  }
+
+  Result<std::optional<S3ObjectInfo>> HeadObject(const std::string& key) override {
+    int attempts = 0;
+    Result<HttpResponse> outcome = Call("HEAD", key, "", {}, &attempts);
+    if (outcome.ok() && outcome->status == 404) return std::optional<S3ObjectInfo>();
+    if (!outcome.ok() || outcome->status != 200) {
+      return RequestError("HEAD " + Where(key), outcome, attempts);
+    }
+    S3ObjectInfo info;
+    for (const auto& [name, value] : outcome->headers) {
+      if (name == "etag") info.etag = value;
+      if (name == "content-length") {
+        std::from_chars(value.data(), value.data() + value.size(), info.size);
+      }
+      if (name.starts_with(kMetaPrefix)) info.metadata[name.substr(kMetaPrefix.size())] = value;
+    }
+    return std::optional<S3ObjectInfo>(std::move(info));
+  }
+
+  std::string Describe() const override {
+    std::string prefix = TrimSlashes(options_.prefix);
+    std::string out = "s3://" + options_.bucket + (prefix.empty() ? "" : "/" + prefix);
+    if (!options_.endpoint.empty()) out += " at " + options_.endpoint;
+    return out;
+  }
+
+ private:
+  struct Target {
+    std::string url;
+    std::string host;  // Host header: host[:port]
+    std::string signed_path;
+  };
+
+  std::string Where(const std::string& key) const { return "s3://" + options_.bucket + "/" + key; }
+
+  // The key is percent-encoded once, exactly as the signer encodes it (S3 does not normalise).
+  Target TargetFor(const std::string& key) const {
+    Target target;
+    std::string host =
+        options_.path_style ? endpoint_.host : options_.bucket + "." + endpoint_.host;
+    target.host = endpoint_.port.empty() ? host : host + ":" + endpoint_.port;
+    std::string path = options_.path_style ? "/" + options_.bucket : "";
+    if (!key.empty() || !options_.path_style) path += "/" + key;
+    target.signed_path = path;
+    target.url = endpoint_.scheme + "://" + target.host + AwsUriEncode(path, true);
+    return target;
+  }
+
+  // One signed request, retried on network errors, 5xx and 429; signed afresh per attempt (the
+  // date moves, temporary credentials may rotate).
+  Result<HttpResponse> Call(const std::string& method, const std::string& key, std::string body,
+                            const Headers& headers, int* attempts) {
+    Target target = TargetFor(key);
+    HttpRequest request;
+    request.method = method;
+    request.url = target.url;
+    request.body = std::move(body);
+    request.timeout = options_.timeout;
+    request.connect_timeout = options_.connect_timeout;
+    SigV4Request signing{method, target.signed_path, {}, {}, Sha256Hex(request.body)};
+    return retrier_.Run(
+        [&]() -> Result<HttpResponse> {
+          Result<AwsCredentials> credentials = options_.credentials->Get();
+          if (!credentials.ok()) return credentials.status();
+          signing.headers = headers;
+          signing.headers.emplace_back("Host", target.host);
+          GF_RETURN_IF_ERROR(SignSigV4(&signing, *credentials, signing_, clock_->Now()));
+          request.headers = signing.headers;
+          return transport_(request);
+        },
+        attempts);
+  }
+
+  S3Options options_;
+  const Endpoint endpoint_;
+  const Clock* const clock_;
+  SigV4Options signing_;
+  std::unique_ptr<HttpClient> http_;
+  HttpTransport transport_;
+  Retrier retrier_;
+};
+
+// ---- Publisher state: what was last published under each key ----
+
+struct ObjectState {
+  std::string sha256;  // hex SHA-256 of the body
+  uint64_t entries = 0;
+  std::set<std::string> feeds;  // manifest.xml only: the feeds it lists
+};
+
+using PublishState = std::map<std::string, ObjectState>;
+
+std::string EncodeState(const PublishState& state) {
+  boost::json::object objects;
+  for (const auto& [key, object] : state) {
+    boost::json::array feeds(object.feeds.begin(), object.feeds.end());
+    objects[key] = {{"sha256", object.sha256}, {"entries", object.entries}, {"feeds", feeds}};
+  }
+  return boost::json::serialize(boost::json::object{{"version", 1}, {"objects", objects}});
+}
+
+// A state that cannot be read is treated as empty: the objects' own metadata takes over.
+PublishState DecodeState(std::string_view text) {
+  PublishState state;
+  boost::system::error_code error;
+  boost::json::value document = boost::json::parse(text, error);
+  if (error || !document.is_object()) return state;
+  const boost::json::value* objects = document.get_object().if_contains("objects");
+  if (objects == nullptr || !objects->is_object()) return state;
+  for (const auto& [key, value] : objects->get_object()) {
+    if (!value.is_object()) continue;
+    const boost::json::value* sha = value.get_object().if_contains("sha256");
+    const boost::json::value* entries = value.get_object().if_contains("entries");
+    if (sha == nullptr || !sha->is_string()) continue;
+    ObjectState object{std::string(sha->get_string()), 0, {}};
+    if (entries != nullptr && entries->is_uint64()) object.entries = entries->get_uint64();
+    if (entries != nullptr && entries->is_int64() && entries->get_int64() >= 0) {
+      object.entries = static_cast<uint64_t>(entries->get_int64());
+    }
+    const boost::json::value* feeds = value.get_object().if_contains("feeds");
+    if (feeds != nullptr && feeds->is_array()) {
+      for (const boost::json::value& feed : feeds->get_array()) {
+        if (feed.is_string()) object.feeds.emplace(feed.get_string());
+      }
+    }
+    state[std::string(key)] = std::move(object);
+  }
+  return state;
+}
+
+std::string BodySha256(const Snapshot& snapshot) {
+  std::string_view etag = snapshot.etag;  // "\"hex\"" (feeds/feed.h)
+  if (etag.size() == 66 && etag.front() == '"' && etag.back() == '"') {
+    return std::string(etag.substr(1, 64));
+  }
+  return Sha256Hex(snapshot.body);
+}
+
+// ---- The manifest: which feeds it lists and which URLs it points at ----
+
+struct ManifestInfo {
+  std::set<std::string> feeds;
+  std::vector<std::string> urls;
+};
+
+void CollectManifest(const pugi::xml_node& node, ManifestInfo* info) {
+  for (pugi::xml_node child : node.children()) {
+    std::string_view name = child.name();
+    if (name == "feed") info->feeds.insert(child.attribute("name").value());
+    if (name == "url") info->urls.emplace_back(child.child_value());
+    CollectManifest(child, info);
+  }
+}
+
+ManifestInfo ParseManifest(std::string_view body) {
+  ManifestInfo info;
+  pugi::xml_document document;
+  if (document.load_buffer(body.data(), body.size())) CollectManifest(document, &info);
+  return info;
+}
+
+bool IsManifest(const Snapshot& snapshot) {
+  return snapshot.feed.empty() && snapshot.path == "manifest.xml";
+}
+
+// The key an SRX reaches for a manifest URL, reading the manifest at `manifest_key` through
+// https://BUCKET.s3.REGION.amazonaws.com/: "/x" is key "x"; "x" is relative to the manifest.
+std::string KeyForUrl(std::string_view url, std::string_view manifest_key) {
+  if (url.starts_with('/')) return std::string(url.substr(1));
+  size_t slash = manifest_key.rfind('/');
+  std::string base =
+      slash == std::string_view::npos ? "" : std::string(manifest_key.substr(0, slash + 1));
+  return base + std::string(url);
+}
+
+struct PlannedFile {
+  SnapshotPtr snapshot;
+  std::string key;
+};
+
+// What went wrong so far in one publish (the manifest is held back when it concerns it).
+struct Failures {
+  std::vector<Status> statuses;
+  std::set<std::string> keys;
+  std::set<std::string> feeds;
+};
+
+class S3Publisher final : public Publisher {
+ public:
+  S3Publisher(S3Options options, std::unique_ptr<S3Client> client, Store* store)
+      : options_(std::move(options)), client_(std::move(client)), store_(store) {
+    std::string prefix = TrimSlashes(options_.prefix);
+    state_key_ = "s3:" + (options_.endpoint.empty() ? "" : options_.endpoint + "/") +
+                 options_.bucket + "/" + prefix;
+    guard_.max_shrink_fraction = options_.max_shrink_fraction;
+    guard_.force = options_.force;
+  }
+
+  Result<PublishReport> Publish(const FeedSet& set) override {
+    GF_RETURN_IF_ERROR(LoadState());
+    SnapshotPtr manifest_file = set.Find("manifest.xml");
+    ManifestInfo manifest = ParseManifest(manifest_file ? manifest_file->body : "");
+    std::vector<PlannedFile> plan = Plan(set, manifest);
+    PublishReport report;
+    Failures failures;
+    for (const PlannedFile& file : plan) {
+      Status status = PublishFile(file, plan, manifest, failures, &report);
+      if (!status.ok()) {
+        failures.statuses.push_back(status);
+        failures.keys.insert(file.key);
+        if (!file.snapshot->feed.empty()) failures.feeds.insert(file.snapshot->feed);
+      }
+    }
+    Status saved = SaveState();
+    if (!failures.statuses.empty()) return Combine(failures.statuses, plan.size(), report);
+    if (!saved.ok()) return saved;
+    return report;
+  }
+
+  std::string Describe() const override { return client_->Describe(); }
+
+ private:
+  bool Listed(const Snapshot& snapshot, const ManifestInfo& manifest) const {
+    const auto& feeds = options_.feeds;
+    if (feeds.empty()) return true;
+    auto listed = [&](const std::string& name) {
+      return std::find(feeds.begin(), feeds.end(), name) != feeds.end();
+    };
+    if (listed(snapshot.path) || (!snapshot.feed.empty() && listed(snapshot.feed))) return true;
+    if (!snapshot.feed.empty()) return false;
+    // Shared SecIntel files go wherever a feed of the manifest goes.
+    return std::any_of(manifest.feeds.begin(), manifest.feeds.end(), listed);
+  }
+
+  std::vector<PlannedFile> Plan(const FeedSet& set, const ManifestInfo& manifest) const {
+    std::vector<PlannedFile> plan;
+    for (const SnapshotPtr& snapshot : set.files) {
+      if (snapshot && Listed(*snapshot, manifest)) {
+        plan.push_back({snapshot, S3KeyFor(options_, *snapshot)});
+      }
+    }
+    return plan;
+  }
+
+  Status PublishFile(const PlannedFile& file, const std::vector<PlannedFile>& plan,
+                     const ManifestInfo& manifest, const Failures& failures,
+                     PublishReport* report) {
+    const Snapshot& snapshot = *file.snapshot;
+    std::string sha256 = BodySha256(snapshot);
+    std::optional<ObjectState> previous =
+        IsManifest(snapshot) ? PreviousManifest(file.key) : Previous(file.key);
+    if (previous && previous->sha256 == sha256) {
+      state_[file.key] = *previous;
+      report->unchanged.push_back(file.key);
+      return Status::Ok();
+    }
+    if (IsManifest(snapshot)) {
+      GF_RETURN_IF_ERROR(CheckManifest(file, plan, manifest, previous, failures));
+    }
+    if (!snapshot.feed.empty()) {
+      GF_RETURN_IF_ERROR(
+          CheckShrink(snapshot.feed, previous ? previous->entries : 0, snapshot.entries, guard_)
+              .WithContext(Where(file.key)));
+    }
+    GF_RETURN_IF_ERROR(client_->PutObject(file.key, snapshot.body, PutOptionsFor(snapshot)));
+    state_[file.key] = ObjectState{sha256, snapshot.entries,
+                                   IsManifest(snapshot) ? manifest.feeds : std::set<std::string>()};
+    report->written.push_back(file.key);
+    return Status::Ok();
+  }
+
+  // A firewall must never see a manifest pointing at content that is not there (every URL is a
+  // key of this publish that did not fail), nor one that drops or changes a feed whose data
+  // was held back (the firewall would stop blocking its entries).
+  Status CheckManifest(const PlannedFile& file, const std::vector<PlannedFile>& plan,
+                       const ManifestInfo& manifest, const std::optional<ObjectState>& previous,
+                       const Failures& failures) const {
+    for (const std::string& feed : failures.feeds) {
+      if (manifest.feeds.contains(feed) || (previous && previous->feeds.contains(feed))) {
+        return Status::FailedPrecondition(Where(file.key) + ": held back because feed '" + feed +
+                                          "' was not published");
+      }
+    }
+    for (const std::string& url : manifest.urls) {
+      std::string key = KeyForUrl(url, file.key);
+      if (failures.keys.contains(key)) {
+        return Status::FailedPrecondition(Where(file.key) + ": held back because " + url +
+                                          " (key '" + key + "') was not published");
+      }
+      bool planned = std::any_of(plan.begin(), plan.end(),
+                                 [&](const PlannedFile& other) { return other.key == key; });
+      if (options_.check_manifest_urls && !planned) {
+        return Status::FailedPrecondition(
+            Where(file.key) + ": refers to " + url + ", which a firewall reading it from the " +
+            "bucket resolves to key '" + key + "', but no file is published there (SecIntel " +
+            "URLs are absolute: publish SecIntel files at the bucket root, or turn off " +
+            "check_manifest_urls when a CDN maps them)");
+      }
+    }
+    return Status::Ok();
+  }
+
+  S3PutOptions PutOptionsFor(const Snapshot& snapshot) const {
+    S3PutOptions put;
+    if (!snapshot.content_type.empty()) put.content_type = snapshot.content_type;
+    put.cache_control = options_.cache_control;
+    put.metadata[kMetaSha256] = BodySha256(snapshot);
+    put.metadata[kMetaEntries] = std::to_string(snapshot.entries);
+    if (!snapshot.version.empty()) put.metadata[kMetaVersion] = snapshot.version;
+    return put;
+  }
+
+  // What is under `key` now: our state, else the object's own metadata (a publisher without a
+  // store after a restart). Unknown when neither says.
+  std::optional<ObjectState> Previous(const std::string& key) {
+    auto it = state_.find(key);
+    if (it != state_.end()) return it->second;
+    Result<std::optional<S3ObjectInfo>> head = client_->HeadObject(key);
+    if (!head.ok() || !head->has_value()) return std::nullopt;
+    const auto& metadata = (*head)->metadata;
+    auto sha = metadata.find(kMetaSha256);
+    if (sha == metadata.end()) return std::nullopt;
+    ObjectState object{sha->second, 0, {}};
+    auto entries = metadata.find(kMetaEntries);
+    if (entries != metadata.end()) {
+      const std::string& text = entries->second;
+      std::from_chars(text.data(), text.data() + text.size(), object.entries);
+    }
+    return object;
+  }
+
+  // The manifest as published now, read back when our state does not know it (a restart without
+  // a store): its feeds matter even when someone else wrote it.
+  std::optional<ObjectState> PreviousManifest(const std::string& key) {
+    auto it = state_.find(key);
+    if (it != state_.end()) return it->second;
+    Result<std::string> body = client_->GetObject(key);
+    if (!body.ok()) return std::nullopt;
+    ManifestInfo info = ParseManifest(*body);
+    return ObjectState{Sha256Hex(*body), info.feeds.size(), std::move(info.feeds)};
+  }
+
+  Status LoadState() {
+    if (loaded_ || store_ == nullptr) return Status::Ok();
+    Result<std::optional<std::string>> stored = store_->GetPublisherState(state_key_);
+    if (!stored.ok()) return stored.status().WithContext("loading S3 publish state");
+    if (stored->has_value()) state_ = DecodeState(**stored);
+    loaded_ = true;
+    return Status::Ok();
+  }
+
+  Status SaveState() {
+    if (store_ == nullptr) return Status::Ok();
+    return store_->PutPublisherState(state_key_, EncodeState(state_))
+        .WithContext("saving S3 publish state");
+  }
+
+  Status Combine(const std::vector<Status>& failures, size_t planned,
+                 const PublishReport& report) const {
+    bool all_refused = std::all_of(failures.begin(), failures.end(), [](const Status& s) {
+      return s.code() == Status::Code::kFailedPrecondition;
+    });
+    std::string message =
+        std::to_string(failures.size()) + " of " + std::to_string(planned) + " files not published";
+    for (const Status& failure : failures) message += "; " + failure.message();
+    message += " (" + std::to_string(report.written.size()) + " written, " +
+               std::to_string(report.unchanged.size()) + " unchanged)";
+    if (all_refused) return Status::FailedPrecondition(message);
+    auto first = std::find_if(failures.begin(), failures.end(), [](const Status& s) {
+      return s.code() != Status::Code::kFailedPrecondition;
+    });
+    return first->code() == Status::Code::kUnavailable ? Status::Unavailable(message)
+                                                       : Status::Remote(message);
+  }
+
+  std::string Where(const std::string& key) const { return "s3://" + options_.bucket + "/" + key; }
+
+  const S3Options options_;
+  const std::unique_ptr<S3Client> client_;
+  Store* const store_;
+  std::string state_key_;
+  ShrinkGuardOptions guard_;
+  bool loaded_ = false;
+  PublishState state_;  // by key; the last content published there
+};
+
+}  // namespace
+
+std::string S3KeyFor(const S3Options& options, const Snapshot& snapshot) {
+  for (const std::string& name : {snapshot.path, snapshot.feed}) {
+    auto it = name.empty() ? options.keys.end() : options.keys.find(name);
+    if (it != options.keys.end()) return it->second;
+  }
+  std::string prefix = TrimSlashes(options.prefix);
+  return prefix.empty() ? snapshot.path : prefix + "/" + snapshot.path;
+}
+
+Result<std::unique_ptr<S3Client>> NewS3Client(const S3Options& options) {
+  Result<Endpoint> endpoint = ParseEndpoint(options);
+  if (!endpoint.ok()) return endpoint.status();
+  GF_RETURN_IF_ERROR(ValidateOptions(options, *endpoint));
+  return std::unique_ptr<S3Client>(new S3ClientImpl(options, std::move(*endpoint)));
+}
+
+Result<std::unique_ptr<Publisher>> NewS3Publisher(S3Options options, Store* store) {
+  for (const auto& [name, key] : options.keys) {
+    if (key.empty() || key.starts_with('/')) {
+      return Status::InvalidArgument("S3 key for '" + name +
+                                     "' must be non-empty and must not start with '/'");
+    }
+  }
+  Result<std::unique_ptr<S3Client>> client = NewS3Client(options);
+  if (!client.ok()) return client.status();
+  return std::unique_ptr<Publisher>(new S3Publisher(std::move(options), std::move(*client), store));
+}
+
+}  // namespace guardfeed

@@ -1,0 +1,362 @@
+// The S3 publisher against a real S3 implementation that verifies SigV4 signatures: a single-node
+// Ceph RADOS Gateway started by scripts/s3-server.sh on a free loopback port for this binary,
+// and always stopped by PID at the end (a watcher stops it too if this process dies). Every
+// object is read back byte for byte through our client and through curl's own SigV4 signer.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/clock.h"
+#include "feeds/secintel.h"
+#include "publish/s3.h"
+#include "publish/sigv4.h"
+
+namespace guardfeed {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr const char* kAccessKey = "GUARDFEEDTESTKEY";
+constexpr const char* kSecretKey = "guardfeed/test+secret/0123456789";
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+bool OnPath(const std::string& tool) {
+  return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+int Shell(const std::string& command) { return WEXITSTATUS(std::system(command.c_str())); }
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Starts the gateway once for the whole binary; stops it by PID in TearDown, pass or fail. A
+// start failure fails every test (it is not a skip); missing Ceph packages skip them all.
+class CephEnvironment : public ::testing::Environment {
+ public:
+  static inline std::string skip_reason;
+  static inline std::string start_error;
+  static inline std::string dir;
+  static inline int port = 0;
+
+  static std::string Script() {
+    return std::string(GUARDFEED_SOURCE_DIR) + "/scripts/s3-server.sh";
+  }
+
+  void SetUp() override {
+    for (const char* tool : {"ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph",
+                             "monmaptool", "ceph-authtool", "uuidgen", "curl"}) {
+      if (!OnPath(tool)) {
+        skip_reason = std::string(tool) + " not found: apt-get install ceph-mon ceph-osd " +
+                      "radosgw ceph-common uuid-runtime curl to run the S3 integration tests";
+        std::printf("GUARDFEED_S3_INTEGRATION_SKIPPED: %s\n", skip_reason.c_str());
+        return;
+      }
+    }
+    char pattern[] = "/tmp/guardfeed-s3-XXXXXX";
+    dir = mkdtemp(pattern);
+    port = FreePort();
+    auto started = std::chrono::steady_clock::now();
+    int rc = Shell(Script() + " start " + dir + " " + std::to_string(port) + " " + kAccessKey +
+                   " '" + kSecretKey + "' --owner " + std::to_string(getpid()));
+    auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    if (rc != 0) {
+      start_error =
+          "s3-server.sh start failed (exit " + std::to_string(rc) + "); logs in " + dir + "/log";
+      return;
+    }
+    if (seconds >= 60)
+      start_error = "the S3 server took " + std::to_string(seconds) + " s to start";
+    std::printf("[ INFO     ] Ceph RGW up on 127.0.0.1:%d in %lld s\n", port,
+                static_cast<long long>(seconds));
+  }
+
+  void TearDown() override {
+    if (dir.empty()) return;
+    EXPECT_EQ(Shell(Script() + " stop " + dir), 0);
+    // Keep the logs when something went wrong.
+    if (start_error.empty() && !::testing::UnitTest::GetInstance()->Failed()) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    } else {
+      std::printf("[ INFO     ] S3 server state and logs kept in %s\n", dir.c_str());
+    }
+  }
+};
+
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new CephEnvironment);
+
+SnapshotPtr PlainFeed(const std::string& name, uint64_t entries, int salt = 0) {
+  Snapshot snapshot;
+  snapshot.feed = name;
+  snapshot.path = name + ".txt";
+  snapshot.content_type = "text/plain; charset=utf-8";
+  for (uint64_t i = 0; i < entries; ++i) {
+    snapshot.body += "203.0." + std::to_string(salt) + "." + std::to_string(i) + "\r\n";
+  }
+  snapshot.entries = entries;
+  return MakeSnapshot(std::move(snapshot));
+}
+
+FeedSet JuniperSet(uint64_t entries, const std::string& version) {
+  FeedSet set;
+  std::vector<FeedEntry> feed_entries(entries);
+  for (uint64_t i = 0; i < entries; ++i) {
+    feed_entries[i].indicator = {IndicatorKind::kIpv4, "198.51.100." + std::to_string(i)};
+    feed_entries[i].threat_level = 10;
+  }
+  Snapshot data;
+  data.feed = "gd_ip_feed";
+  data.path = "gd_ip_feed";
+  data.content_type = "text/plain";
+  data.body = RenderSecIntelData(feed_entries, version);
+  data.entries = entries;
+  data.version = version;
+  set.files.push_back(MakeSnapshot(std::move(data)));
+  set.files.push_back(PlainFeed("fortigate_ip", entries));
+  Snapshot schema;
+  schema.path = "cc_schema";
+  schema.content_type = "application/xml";
+  schema.body = SecIntelCcSchema();
+  set.files.push_back(MakeSnapshot(std::move(schema)));
+  Snapshot manifest;
+  manifest.path = "manifest.xml";
+  manifest.content_type = "application/xml";
+  manifest.body = RenderSecIntelManifest(
+      {{"gd_ip_feed", "ip_addr threat_level", version, 1800000000, entries}}, SecIntelOptions{});
+  set.files.push_back(MakeSnapshot(std::move(manifest)));
+  return set;
+}
+
+class S3CephTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!CephEnvironment::skip_reason.empty()) GTEST_SKIP() << CephEnvironment::skip_reason;
+    ASSERT_TRUE(CephEnvironment::start_error.empty()) << CephEnvironment::start_error;
+  }
+
+  static std::string Endpoint() {
+    return "http://127.0.0.1:" + std::to_string(CephEnvironment::port);
+  }
+
+  S3Options Options(const std::string& bucket, const std::string& secret = kSecretKey) {
+    S3Options options;
+    options.bucket = bucket;
+    options.region = "us-east-1";
+    options.endpoint = Endpoint();
+    options.path_style = true;
+    options.credentials = NewStaticAwsCredentials({kAccessKey, secret, "", 0});
+    options.retry.initial_backoff = milliseconds(50);
+    return options;
+  }
+
+  std::unique_ptr<S3Client> Client(const std::string& bucket) {
+    auto client = NewS3Client(Options(bucket));
+    EXPECT_TRUE(client.ok()) << client.status().ToString();
+    return std::move(*client);
+  }
+
+  std::unique_ptr<S3Client> CreateBucket(const std::string& bucket) {
+    std::unique_ptr<S3Client> client = Client(bucket);
+    Status created = client->CreateBucket();
+    EXPECT_TRUE(created.ok()) << created.ToString();
+    return client;
+  }
+
+  std::unique_ptr<Publisher> Make(S3Options options, Store* store = nullptr) {
+    auto publisher = NewS3Publisher(std::move(options), store);
+    EXPECT_TRUE(publisher.ok()) << publisher.status().ToString();
+    return std::move(*publisher);
+  }
+
+  // An independent client: curl's own SigV4 signer (curl 7.88 needs the content hash header
+  // from us; the gateway rejects requests without it).
+  static Result<std::string> CurlGet(const std::string& bucket, const std::string& key) {
+    fs::path out = fs::path(CephEnvironment::dir) / "curl.out";
+    std::string url = Endpoint() + AwsUriEncode("/" + bucket + "/" + key, true);
+    int rc = Shell("curl -sS --fail --path-as-is --aws-sigv4 aws:amz:us-east-1:s3 --user '" +
+                   std::string(kAccessKey) + ":" + kSecretKey +
+                   "' -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -o " + out.string() + " '" + url +
+                   "'");
+    if (rc != 0) return Status::Remote("curl exit " + std::to_string(rc) + " for " + url);
+    return ReadFile(out);
+  }
+
+  // Every file of `set` under its key, byte for byte, through both clients.
+  void ExpectPublished(S3Client& client, const S3Options& options, const FeedSet& set) {
+    for (const SnapshotPtr& file : set.files) {
+      std::string key = S3KeyFor(options, *file);
+      Result<std::string> body = client.GetObject(key);
+      ASSERT_TRUE(body.ok()) << body.status().ToString();
+      EXPECT_EQ(*body, file->body) << key;
+      Result<std::string> curl_body = CurlGet(options.bucket, key);
+      ASSERT_TRUE(curl_body.ok()) << curl_body.status().ToString();
+      EXPECT_EQ(*curl_body, file->body) << key;
+    }
+  }
+};
+
+// Counts requests by method on their way to the real server.
+struct CountingTransport {
+  std::shared_ptr<HttpClient> http = std::make_shared<HttpClient>();
+  std::shared_ptr<std::map<std::string, int>> counts =
+      std::make_shared<std::map<std::string, int>>();
+  HttpTransport Transport() {
+    return [http = http, counts = counts](const HttpRequest& request) {
+      ++(*counts)[request.method];
+      return http->Send(request);
+    };
+  }
+};
+
+TEST_F(S3CephTest, PutOverwriteAndReadBackByteForByte) {
+  auto client = CreateBucket("gf-put");
+  S3Options options = Options("gf-put");
+  options.cache_control = "max-age=60";
+  auto publisher = Make(options);
+  FeedSet first = JuniperSet(3, "20261122.1");
+  Result<PublishReport> report = publisher->Publish(first);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->written.size(), 4u);
+  ExpectPublished(*client, options, first);
+  FeedSet second = JuniperSet(5, "20261122.2");
+  report = publisher->Publish(second);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->written,
+            (std::vector<std::string>{"gd_ip_feed", "fortigate_ip.txt", "manifest.xml"}));
+  ExpectPublished(*client, options, second);
+  Result<std::optional<S3ObjectInfo>> head = client->HeadObject("gd_ip_feed");
+  ASSERT_TRUE(head.ok() && head->has_value()) << head.status().ToString();
+  EXPECT_EQ((*head)->metadata["guardfeed-entries"], "5");
+}
+
+TEST_F(S3CephTest, KeysWithSpacesPlusUnicodeAndPrefix) {
+  auto client = CreateBucket("gf-keys");
+  S3Options options = Options("gf-keys");
+  options.prefix = "feeds/v1/";
+  options.check_manifest_urls = false;  // this test is about keys, not an SRX layout
+  options.keys = {{"spaces", "lists/my block list.txt"},
+                  {"plus", "lists/a+b=c&d.txt"},
+                  {"unicode", "lists/ünïcødé ✓/Ωmega.txt"},
+                  {"dots", "lists/./odd/../name~_-.txt"}};
+  FeedSet set = JuniperSet(2, "20261122.1");
+  for (const char* name : {"spaces", "plus", "unicode", "dots"}) {
+    set.files.insert(set.files.begin(), PlainFeed(name, 3));
+  }
+  Result<PublishReport> report = Make(options)->Publish(set);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->written.size(), set.files.size());
+  EXPECT_EQ(S3KeyFor(options, *set.files.back()), "feeds/v1/manifest.xml");
+  ExpectPublished(*client, options, set);
+}
+
+TEST_F(S3CephTest, WrongSecretIsAClearError) {
+  CreateBucket("gf-auth");
+  Result<PublishReport> report =
+      Make(Options("gf-auth", "not-the-secret"))->Publish(FeedSet{{PlainFeed("f", 2)}, 0});
+  ASSERT_FALSE(report.ok());
+  const std::string& message = report.status().message();
+  EXPECT_EQ(report.status().code(), Status::Code::kRemote);
+  EXPECT_NE(message.find("s3://gf-auth/f.txt"), std::string::npos) << message;
+  EXPECT_NE(message.find("HTTP 403 SignatureDoesNotMatch"), std::string::npos) << message;
+  EXPECT_EQ(message.find("not-the-secret"), std::string::npos) << message;
+}
+
+TEST_F(S3CephTest, ServerRestartMidPublishIsRetriedUntilItSucceeds) {
+  auto client = CreateBucket("gf-restart");
+  S3Options options = Options("gf-restart");
+  options.retry.max_attempts = 40;
+  options.retry.initial_backoff = milliseconds(200);
+  options.retry.max_backoff = milliseconds(2000);
+  auto http = std::make_shared<HttpClient>();
+  int puts = 0;
+  int network_errors = 0;
+  std::thread restarter;
+  std::string script = CephEnvironment::Script(), dir = CephEnvironment::dir;
+  options.transport = [&](const HttpRequest& request) {
+    if (request.method == "PUT" && ++puts == 2) {
+      // Between two objects the gateway goes away; it comes back a second later.
+      EXPECT_EQ(Shell(script + " stop-gateway " + dir), 0);
+      restarter = std::thread([script, dir] {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        EXPECT_EQ(Shell(script + " start-gateway " + dir + " >/dev/null"), 0);
+      });
+    }
+    Result<HttpResponse> response = http->Send(request);
+    if (!response.ok()) ++network_errors;
+    return response;
+  };
+  FeedSet set = JuniperSet(4, "20261122.1");
+  Result<PublishReport> report = Make(options)->Publish(set);
+  if (restarter.joinable()) restarter.join();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->written.size(), 4u);
+  EXPECT_GT(network_errors, 0) << "the restart did not interrupt the publish";
+  EXPECT_GT(puts, 4) << "the interrupted PUT was not retried";
+  ExpectPublished(*client, options, set);
+}
+
+TEST_F(S3CephTest, UnchangedObjectsAreNotUploadedAgain) {
+  CreateBucket("gf-unchanged");
+  CountingTransport counting;
+  S3Options options = Options("gf-unchanged");
+  options.transport = counting.Transport();
+  auto publisher = Make(options);
+  ASSERT_TRUE(publisher->Publish(JuniperSet(3, "20261122.1")).ok());
+  EXPECT_EQ((*counting.counts)["PUT"], 4);
+  counting.counts->clear();
+  Result<PublishReport> report = publisher->Publish(JuniperSet(3, "20261122.1"));
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->unchanged.size(), 4u);
+  EXPECT_TRUE(counting.counts->empty());
+  // A new publisher without a store finds the objects' metadata and uploads nothing.
+  report = Make(options)->Publish(JuniperSet(3, "20261122.1"));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ((*counting.counts)["PUT"], 0);
+  EXPECT_EQ(report->unchanged.size(), 4u);
+}
+
+TEST_F(S3CephTest, ShrinkGuardKeepsThePublishedObject) {
+  auto client = CreateBucket("gf-shrink");
+  S3Options options = Options("gf-shrink");
+  ASSERT_TRUE(Make(options)->Publish(FeedSet{{PlainFeed("fortigate_ip", 10)}, 0}).ok());
+  FeedSet shrunk{{PlainFeed("fortigate_ip", 0)}, 0};
+  // A fresh publisher: the last count comes from the object's metadata on the server.
+  Result<PublishReport> report = Make(options)->Publish(shrunk);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(report.status().message().find("from 10 to 0"), std::string::npos);
+  EXPECT_EQ(*client->GetObject("fortigate_ip.txt"), PlainFeed("fortigate_ip", 10)->body);
+  options.force = true;
+  ASSERT_TRUE(Make(options)->Publish(shrunk).ok());
+  EXPECT_EQ(*client->GetObject("fortigate_ip.txt"), "");
+}
+
+}  // namespace
+}  // namespace guardfeed
