@@ -1,0 +1,787 @@
+// SQLite engine of Store: one connection in WAL mode with cached prepared statements. The schema,
+// the merge rules of Apply and the tuning are described in docs/store.md.
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace guardfeed {
+namespace {
+
+using sqlite_internal::DbPtr;
+using sqlite_internal::Exec;
+using sqlite_internal::kApplicationId;
+using sqlite_internal::kMigrations;
+using sqlite_internal::Query;
+using sqlite_internal::QueryInt;
+using sqlite_internal::QueryText;
+using sqlite_internal::SqliteStatus;
+using sqlite_internal::StmtPtr;
+
+// How long a write waits for another process (CLI vs daemon) holding the write lock.
+constexpr int kBusyTimeoutMs = 5000;
+// Page cache per connection (negative means KiB): keeps a 1M-indicator table in memory.
+constexpr const char* kCachePragma = "PRAGMA cache_size = -65536";
+
+// The schema's CHECK constraints allow only the three kind names.
+IndicatorKind KindFromText(std::string_view text) {
+  if (text == "ipv4") return IndicatorKind::kIpv4;
+  if (text == "ipv6") return IndicatorKind::kIpv6;
+  return IndicatorKind::kDomain;
+}
+
+// Prepared statements, prepared once at open and reused by every call.
+// clang-format off
+enum StmtId : size_t {
+  kBegin, kCommit, kRollback, kBump, kCounter,
+  kGetSighting, kInsertSighting, kUpdateSighting, kRefreshInput,
+  kGetIndicator, kInsertIndicator, kUpdateIndicator,
+  kActive, kList, kSightingsOf, kNextExpiry, kExpireSightings, kDeleteOrphan,
+  kPutRemoval, kDeleteRemoval, kGetRemoval, kListRemovals,
+  kPutAllow, kDeleteAllow, kListAllow, kPutAudit, kListAudit,
+  kGetFeed, kPutFeed, kGetPublisher, kPutPublisher,
+  kStmtCount
+};
+// clang-format on
+
+#define GF_INDICATOR_COLUMNS \
+  "value, kind, first_seen, last_seen, expires_at, max_severity, finding_count"
+#define GF_SIGHTING_COLUMNS                                                                       \
+  "value, kind, finding_id, finding_type, severity, account_id, region, action_type, direction, " \
+  "field, first_seen, last_seen, updated_at, count, withdrawn, expires_at"
+// SQLite evaluates the subquery once into a lookup table, which beats a per-row NOT EXISTS.
+#define GF_NOT_REMOVED "value NOT IN (SELECT value FROM removals)"
+
+struct StmtSql {
+  StmtId id;
+  const char* sql;
+};
+constexpr StmtSql kStatements[] = {
+    {kBegin, "BEGIN IMMEDIATE"},
+    {kCommit, "COMMIT"},
+    {kRollback, "ROLLBACK"},
+    {kBump, "UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1"},
+    {kCounter, "SELECT change_counter FROM meta WHERE id = 1"},
+    {kGetSighting,
+     "SELECT kind, finding_type, severity, account_id, region, action_type, direction, field, "
+     "first_seen, last_seen, updated_at, count, withdrawn, expires_at FROM sightings "
+     "WHERE value = ?1 AND finding_id = ?2"},
+    // Parameters are numbered as in the column lists, so inserts and updates bind alike.
+    {kInsertSighting, "INSERT INTO sightings (" GF_SIGHTING_COLUMNS ") "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+    {kUpdateSighting,
+     "UPDATE sightings SET kind = ?2, finding_type = ?4, severity = ?5, account_id = ?6, "
+     "region = ?7, action_type = ?8, direction = ?9, field = ?10, first_seen = ?11, "
+     "last_seen = ?12, updated_at = ?13, count = ?14, withdrawn = ?15, expires_at = ?16 "
+     "WHERE value = ?1 AND finding_id = ?3"},
+    // The live aggregate of an indicator (keyed by (value, finding_id), so count(*) counts
+    // distinct findings) next to its current row, in one step.
+    {kRefreshInput,
+     "SELECT a.n, a.first_seen, a.last_seen, a.expires_at, a.severity, i.kind, i.first_seen, "
+     "i.last_seen, i.expires_at, i.max_severity, i.finding_count FROM (SELECT count(*) AS n, "
+     "min(first_seen) AS first_seen, max(last_seen) AS last_seen, max(expires_at) AS expires_at, "
+     "max(severity) AS severity FROM sightings WHERE value = ?1 AND withdrawn = 0) AS a "
+     "LEFT JOIN indicators AS i ON i.value = ?1"},
+    {kGetIndicator, "SELECT " GF_INDICATOR_COLUMNS " FROM indicators WHERE value = ?1"},
+    {kInsertIndicator,
+     "INSERT INTO indicators (" GF_INDICATOR_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)"},
+    {kUpdateIndicator,
+     "UPDATE indicators SET kind = ?2, first_seen = ?3, last_seen = ?4, expires_at = ?5, "
+     "max_severity = ?6, finding_count = ?7 WHERE value = ?1"},
+    // Most indicators are usually active, so a table scan beats the expiry index; the unary
+    // plus keeps the planner off the index.
+    {kActive,
+     "SELECT " GF_INDICATOR_COLUMNS " FROM indicators WHERE +expires_at > ?1 AND " GF_NOT_REMOVED},
+    {kList, "SELECT " GF_INDICATOR_COLUMNS " FROM indicators WHERE value > ?1 AND value >= ?2 AND "
+            "(?3 = '' OR value < ?3) AND (?4 = '' OR kind = ?4) AND (?5 OR expires_at > ?6) "
+            "ORDER BY value LIMIT ?7"},
+    {kSightingsOf, "SELECT " GF_SIGHTING_COLUMNS " FROM sightings WHERE value = ?1 "
+                   "ORDER BY last_seen DESC, finding_id"},
+    {kNextExpiry, "SELECT expires_at FROM indicators WHERE expires_at > ?1 AND " GF_NOT_REMOVED
+                  " ORDER BY expires_at LIMIT 1"},
+    {kExpireSightings, "DELETE FROM sightings WHERE expires_at <= ?1 RETURNING value, kind"},
+    {kDeleteOrphan,
+     "DELETE FROM indicators WHERE value = ?1 AND "
+     "NOT EXISTS (SELECT 1 FROM sightings WHERE value = ?1)"},
+    // REPLACE is a plain upsert here: no table has triggers or foreign keys.
+    {kPutRemoval,
+     "REPLACE INTO removals (value, kind, reason, actor, removed_at) VALUES (?, ?, ?, ?, ?)"},
+    {kDeleteRemoval, "DELETE FROM removals WHERE value = ?1"},
+    {kGetRemoval, "SELECT value, kind, reason, actor, removed_at FROM removals WHERE value = ?1"},
+    {kListRemovals, "SELECT value, kind, reason, actor, removed_at FROM removals ORDER BY value"},
+    {kPutAllow,
+     "INSERT INTO allowlist (entry, comment, actor, added_at) VALUES (?, ?, ?, ?) "
+     "ON CONFLICT (entry) DO UPDATE SET comment = excluded.comment"},
+    {kDeleteAllow, "DELETE FROM allowlist WHERE entry = ?1"},
+    {kListAllow, "SELECT entry, comment, actor, added_at FROM allowlist ORDER BY entry"},
+    {kPutAudit, "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"},
+    {kListAudit, "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT ?1"},
+    {kGetFeed,
+     "SELECT feed, content_digest, serial, version, data_ts FROM feed_state WHERE feed = ?1"},
+    {kPutFeed,
+     "REPLACE INTO feed_state (feed, content_digest, serial, version, data_ts) "
+     "VALUES (?, ?, ?, ?, ?)"},
+    {kGetPublisher, "SELECT value FROM publisher_state WHERE key = ?1"},
+    {kPutPublisher, "REPLACE INTO publisher_state (key, value) VALUES (?, ?)"},
+};
+static_assert(std::size(kStatements) == kStmtCount, "every StmtId has exactly one statement");
+
+#undef GF_INDICATOR_COLUMNS
+#undef GF_SIGHTING_COLUMNS
+#undef GF_NOT_REMOVED
+
+// What one Apply step did to a sighting or an indicator row.
+enum class Change { kUnchanged, kNew, kUpdated, kWithdrawn };
+
+// first_seen, last_seen and expires_at after merging a delivery into a stored sighting.
+struct MergedTimes {
+  UnixSeconds first_seen = 0;
+  UnixSeconds last_seen = 0;
+  UnixSeconds expires_at = 0;
+};
+
+// Row readers: one per SELECT column list above.
+IndicatorRecord ReadIndicatorRow(const Query& q) {
+  return IndicatorRecord{{KindFromText(q.GetView(1)), q.GetText(0)},
+                         q.GetInt(2),
+                         q.GetInt(3),
+                         q.GetInt(4),
+                         q.GetReal(5),
+                         q.GetInt(6)};
+}
+
+SightingRecord ReadSightingRow(const Query& q) {
+  return SightingRecord{q.GetText(2), {KindFromText(q.GetView(1)), q.GetText(0)},
+                        q.GetText(3), q.GetReal(4),
+                        q.GetText(5), q.GetText(6),
+                        q.GetText(7), q.GetText(8),
+                        q.GetText(9), q.GetInt(10),
+                        q.GetInt(11), q.GetInt(12),
+                        q.GetInt(13), q.GetInt(14) != 0,
+                        q.GetInt(15)};
+}
+
+RemovalRecord ReadRemovalRow(const Query& q) {
+  return RemovalRecord{
+      {KindFromText(q.GetView(1)), q.GetText(0)}, q.GetText(2), q.GetText(3), q.GetInt(4)};
+}
+
+AllowlistRecord ReadAllowlistRow(const Query& q) {
+  return AllowlistRecord{q.GetText(0), q.GetText(1), q.GetText(2), q.GetInt(3)};
+}
+
+AuditRecord ReadAuditRow(const Query& q) {
+  return AuditRecord{q.GetInt(0), q.GetText(1), q.GetText(2), q.GetText(3), q.GetText(4)};
+}
+
+FeedState ReadFeedRow(const Query& q) {
+  return FeedState{q.GetText(0), q.GetText(1), q.GetInt(2), q.GetText(3), q.GetInt(4)};
+}
+
+Indicator ReadExpiredRow(const Query& q) { return {KindFromText(q.GetView(1)), q.GetText(0)}; }
+int64_t ReadInt(const Query& q) { return q.GetInt(0); }
+std::string ReadText(const Query& q) { return q.GetText(0); }
+
+// Adds `what` to a failed result while unwinding.
+template <typename T>
+Result<T> Context(Result<T> result, const std::string& what) {
+  if (result.ok()) return result;
+  return result.status().WithContext(what);
+}
+
+// Merges a delivery into the stored sighting row of kGetSighting (docs/store.md, "Apply"):
+// seen times only widen; expiry only grows unless the withdrawn flag flips.
+MergedTimes Merge(const Query& stored, const SightingRecord& in) {
+  MergedTimes t;
+  t.first_seen = std::min(stored.GetInt(8), in.first_seen);
+  t.last_seen = std::max(stored.GetInt(9), in.last_seen);
+  bool flips = (stored.GetInt(12) != 0) != in.withdrawn;
+  t.expires_at = flips ? in.expires_at : std::max(stored.GetInt(13), in.expires_at);
+  return t;
+}
+
+bool SameSighting(const Query& stored, const SightingRecord& in, const MergedTimes& t) {
+  return stored.GetView(0) == KindName(in.indicator.kind) && stored.GetView(1) == in.finding_type &&
+         stored.GetReal(2) == in.severity && stored.GetView(3) == in.account_id &&
+         stored.GetView(4) == in.region && stored.GetView(5) == in.action_type &&
+         stored.GetView(6) == in.direction && stored.GetView(7) == in.field &&
+         stored.GetInt(8) == t.first_seen && stored.GetInt(9) == t.last_seen &&
+         stored.GetInt(10) == in.updated_at && stored.GetInt(11) == in.count &&
+         (stored.GetInt(12) != 0) == in.withdrawn && stored.GetInt(13) == t.expires_at;
+}
+
+bool SameIndicator(const IndicatorRecord& a, const IndicatorRecord& b) {
+  return a.indicator == b.indicator && a.first_seen == b.first_seen && a.last_seen == b.last_seen &&
+         a.expires_at == b.expires_at && a.max_severity == b.max_severity &&
+         a.finding_count == b.finding_count;
+}
+
+// Sorts by value and drops repeats, so each indicator is refreshed once per transaction.
+void SortUnique(std::vector<Indicator>& indicators) {
+  auto by_value = [](const Indicator& a, const Indicator& b) { return a.value < b.value; };
+  auto same_value = [](const Indicator& a, const Indicator& b) { return a.value == b.value; };
+  std::sort(indicators.begin(), indicators.end(), by_value);
+  indicators.erase(std::unique(indicators.begin(), indicators.end(), same_value), indicators.end());
+}
+
+// Smallest string greater than every string starting with `prefix`, or "" when there is none.
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return end;
+}
+
+// What RefreshIndicator starts from.
+struct RefreshInput {
+  IndicatorRecord live;                // aggregate of live sightings; finding_count 0 if none
+  std::optional<IndicatorRecord> old;  // the stored row, if any
+};
+
+// The SQLite engine. Thread safety: one connection, and every public method holds mu_ for its
+// whole duration, so calls from several threads run one after another. Several processes (or
+// several SqliteStore objects) may share one file: SQLite's file locks serialise their writes
+// (BEGIN IMMEDIATE takes the write lock up front) and the busy timeout makes them wait.
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(DbPtr db, std::string description)
+      : description_(std::move(description)), db_(std::move(db)) {}
+
+  // Prepares every statement of kStatements; called once by OpenSqliteStore.
+  Status PrepareStatements();
+
+  Result<ApplyResult> Apply(const std::vector<SightingRecord>& sightings) override;
+  Result<std::vector<IndicatorRecord>> ActiveIndicators(UnixSeconds now) override;
+  Result<std::vector<IndicatorRecord>> ListIndicators(const IndicatorQuery& query) override;
+  Result<std::optional<IndicatorRecord>> GetIndicator(const Indicator& indicator) override;
+  Result<std::vector<SightingRecord>> SightingsOf(const Indicator& indicator) override;
+  Status Remove(const Indicator& indicator, std::string_view reason, std::string_view actor,
+                UnixSeconds now) override;
+  Status Unremove(const Indicator& indicator, std::string_view actor, UnixSeconds now) override;
+  Result<std::optional<RemovalRecord>> GetRemoval(const Indicator& indicator) override;
+  Result<std::vector<RemovalRecord>> ListRemovals() override;
+  Status AddAllowlist(const AllowlistRecord& record) override;
+  Status RemoveAllowlist(std::string_view entry, std::string_view actor, UnixSeconds now) override;
+  Result<std::vector<AllowlistRecord>> ListAllowlist() override;
+  Result<std::vector<AuditRecord>> ListAudit(int64_t limit) override;
+  Result<int64_t> Expire(UnixSeconds now, int64_t retention_seconds) override;
+  Result<std::optional<FeedState>> GetFeedState(std::string_view feed) override;
+  Status PutFeedState(const FeedState& state) override;
+  Result<int64_t> ChangeCounter() override;
+  Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) override;
+  Result<std::optional<std::string>> GetPublisherState(std::string_view key) override;
+  Status PutPublisherState(std::string_view key, std::string_view value) override;
+  std::string Describe() const override { return description_; }
+
+ private:
+  // The helpers below require mu_ unless they say otherwise.
+  sqlite3_stmt* Stmt(StmtId id) { return stmts_[id].get(); }
+  // Binds `args` in order to statement `id` and runs it for its effect.
+  template <typename... Args>
+  Status Run(StmtId id, const Args&... args);
+  // Every row of statement `id`, each converted by `read`.
+  template <typename Read, typename... Args>
+  auto SelectAll(StmtId id, Read read, const Args&... args)
+      -> Result<std::vector<std::invoke_result_t<Read, const Query&>>>;
+  // The first row of statement `id` converted by `read`, or nullopt when there is none.
+  template <typename Read, typename... Args>
+  auto SelectOne(StmtId id, Read read, const Args&... args)
+      -> Result<std::optional<std::invoke_result_t<Read, const Query&>>>;
+  // Takes mu_ itself, runs `body` (returning Status) inside BEGIN IMMEDIATE ... COMMIT, rolls
+  // back when the body or the commit fails, and prefixes a failure with `what`.
+  template <typename Body>
+  Status Transact(const std::string& what, Body&& body);
+  // Appends an audit entry and bumps the change counter (every manual action may change feeds).
+  Status Audit(UnixSeconds at, std::string_view actor, std::string_view action,
+               std::string_view target, std::string_view detail);
+
+  Status ApplyBatch(const std::vector<SightingRecord>& sightings, ApplyResult& result);
+  Result<Change> UpsertSighting(const SightingRecord& in);
+  // Binds `in` with merged times to kInsertSighting or kUpdateSighting.
+  Status WriteSighting(StmtId id, const SightingRecord& in, const MergedTimes& t);
+  // Recomputes an indicator row from its live sightings (docs/store.md, "Apply").
+  Result<Change> RefreshIndicator(const Indicator& indicator);
+  Result<RefreshInput> ReadRefreshInput(const Indicator& indicator);
+  Status ExpireSightings(UnixSeconds cutoff, int64_t& deleted);
+
+  // Constant after construction.
+  const std::string description_;
+
+  std::mutex mu_;
+  // Guarded by mu_. db_ is declared before stmts_ so that the statements are finalized first.
+  DbPtr db_;
+  std::array<StmtPtr, kStmtCount> stmts_;
+  size_t active_hint_ = 0;  // size of the last ActiveIndicators answer, to reserve
+};
+
+Status SqliteStore::PrepareStatements() {
+  for (const StmtSql& entry : kStatements) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc =
+        sqlite3_prepare_v3(db_.get(), entry.sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(db_.get(), rc).WithContext("prepare statements");
+    stmts_[entry.id].reset(stmt);
+  }
+  return Status::Ok();
+}
+
+template <typename... Args>
+Status SqliteStore::Run(StmtId id, const Args&... args) {
+  Query q(Stmt(id));
+  (q.Bind(args), ...);
+  return q.Run();
+}
+
+template <typename Read, typename... Args>
+auto SqliteStore::SelectAll(StmtId id, Read read, const Args&... args)
+    -> Result<std::vector<std::invoke_result_t<Read, const Query&>>> {
+  Query q(Stmt(id));
+  (q.Bind(args), ...);
+  std::vector<std::invoke_result_t<Read, const Query&>> rows;
+  for (;;) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return rows;
+    rows.push_back(read(q));
+  }
+}
+
+template <typename Read, typename... Args>
+auto SqliteStore::SelectOne(StmtId id, Read read, const Args&... args)
+    -> Result<std::optional<std::invoke_result_t<Read, const Query&>>> {
+  using Row = std::invoke_result_t<Read, const Query&>;
+  Query q(Stmt(id));
+  (q.Bind(args), ...);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  return *row ? std::optional<Row>(read(q)) : std::optional<Row>();
+}
+
+template <typename Body>
+Status SqliteStore::Transact(const std::string& what, Body&& body) {
+  std::lock_guard lock(mu_);
+  Status status = Run(kBegin);
+  if (status.ok()) status = body();
+  if (status.ok()) status = Run(kCommit);
+  // A failed statement or COMMIT can leave the transaction open; ROLLBACK's own error adds
+  // nothing to the first one.
+  if (!status.ok() && sqlite3_get_autocommit(db_.get()) == 0) (void)Run(kRollback);
+  return status.WithContext(what);
+}
+
+Status SqliteStore::Audit(UnixSeconds at, std::string_view actor, std::string_view action,
+                          std::string_view target, std::string_view detail) {
+  GF_RETURN_IF_ERROR(Run(kPutAudit, at, actor, action, target, detail));
+  return Run(kBump);
+}
+
+// ---- Apply ----
+
+Result<ApplyResult> SqliteStore::Apply(const std::vector<SightingRecord>& sightings) {
+  for (size_t i = 0; i < sightings.size(); ++i) {
+    if (sightings[i].finding_id.empty() || sightings[i].indicator.value.empty()) {
+      return Status::InvalidArgument("apply: sighting " + std::to_string(i) +
+                                     " has an empty finding id or indicator");
+    }
+  }
+  ApplyResult result;
+  if (sightings.empty()) return result;
+  std::string what = "apply " + std::to_string(sightings.size()) + " sightings";
+  GF_RETURN_IF_ERROR(Transact(what, [&] { return ApplyBatch(sightings, result); }));
+  return result;
+}
+
+Status SqliteStore::ApplyBatch(const std::vector<SightingRecord>& sightings, ApplyResult& result) {
+  // Key order keeps B-tree access local; the sort is stable, so repeats of one key still merge
+  // in delivery order.
+  std::vector<const SightingRecord*> ordered;
+  ordered.reserve(sightings.size());
+  for (const SightingRecord& sighting : sightings) ordered.push_back(&sighting);
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->indicator.value, a->finding_id) <
+           std::tie(b->indicator.value, b->finding_id);
+  });
+  std::vector<Indicator> touched;
+  for (const SightingRecord* sighting : ordered) {
+    Result<Change> change = UpsertSighting(*sighting);
+    if (!change.ok()) return change.status();
+    if (*change == Change::kUnchanged) ++result.sightings_unchanged;
+    if (*change == Change::kNew) ++result.sightings_new;
+    if (*change == Change::kUpdated) ++result.sightings_updated;
+    if (*change != Change::kUnchanged) touched.push_back(sighting->indicator);
+  }
+  if (touched.empty()) return Status::Ok();  // a pure re-delivery writes nothing
+  SortUnique(touched);
+  for (const Indicator& indicator : touched) {
+    Result<Change> change = RefreshIndicator(indicator);
+    if (!change.ok()) return change.status();
+    if (*change == Change::kNew) ++result.indicators_new;
+    if (*change == Change::kUpdated) ++result.indicators_updated;
+    if (*change == Change::kWithdrawn) ++result.indicators_withdrawn;
+  }
+  return Run(kBump);
+}
+
+Result<Change> SqliteStore::UpsertSighting(const SightingRecord& in) {
+  MergedTimes times{in.first_seen, in.last_seen, in.expires_at};
+  Change change = Change::kNew;
+  {
+    Query stored(Stmt(kGetSighting));
+    stored.Bind(in.indicator.value).Bind(in.finding_id);
+    Result<bool> row = stored.Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      // An older delivery never overwrites a newer one.
+      if (in.updated_at < stored.GetInt(10)) return Change::kUnchanged;
+      times = Merge(stored, in);
+      if (SameSighting(stored, in, times)) return Change::kUnchanged;
+      change = Change::kUpdated;
+    }
+  }  // the read is reset before the write
+  GF_RETURN_IF_ERROR(
+      WriteSighting(change == Change::kNew ? kInsertSighting : kUpdateSighting, in, times));
+  return change;
+}
+
+Status SqliteStore::WriteSighting(StmtId id, const SightingRecord& in, const MergedTimes& t) {
+  return Run(id, in.indicator.value, KindName(in.indicator.kind), in.finding_id, in.finding_type,
+             in.severity, in.account_id, in.region, in.action_type, in.direction, in.field,
+             t.first_seen, t.last_seen, in.updated_at, in.count, int64_t{in.withdrawn},
+             t.expires_at);
+}
+
+Result<RefreshInput> SqliteStore::ReadRefreshInput(const Indicator& indicator) {
+  Query q(Stmt(kRefreshInput));
+  q.Bind(indicator.value);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Internal("indicator aggregate returned no row");
+  RefreshInput input{
+      IndicatorRecord{indicator, q.GetInt(1), q.GetInt(2), q.GetInt(3), q.GetReal(4), q.GetInt(0)},
+      std::nullopt};
+  if (q.IsNull(5)) return input;
+  input.old = IndicatorRecord{{KindFromText(q.GetView(5)), indicator.value},
+                              q.GetInt(6),
+                              q.GetInt(7),
+                              q.GetInt(8),
+                              q.GetReal(9),
+                              q.GetInt(10)};
+  return input;
+}
+
+// An indicator left without live sightings keeps its row (explain still finds it) with
+// finding_count 0 and expires_at 0, so it is never active; one that was never live gets no row.
+Result<Change> SqliteStore::RefreshIndicator(const Indicator& indicator) {
+  Result<RefreshInput> input = ReadRefreshInput(indicator);
+  if (!input.ok()) return input.status();
+  const std::optional<IndicatorRecord>& old = input->old;
+  IndicatorRecord next = input->live;
+  Change change = old.has_value() ? Change::kUpdated : Change::kNew;
+  if (next.finding_count == 0) {
+    if (!old.has_value() || old->finding_count == 0) return Change::kUnchanged;
+    next = *old;
+    next.expires_at = 0;
+    next.finding_count = 0;
+    change = Change::kWithdrawn;
+  } else if (old.has_value() && SameIndicator(*old, next)) {
+    return Change::kUnchanged;
+  }
+  GF_RETURN_IF_ERROR(Run(old.has_value() ? kUpdateIndicator : kInsertIndicator,
+                         next.indicator.value, KindName(next.indicator.kind), next.first_seen,
+                         next.last_seen, next.expires_at, next.max_severity, next.finding_count));
+  return change;
+}
+
+// ---- Reads ----
+
+Result<std::vector<IndicatorRecord>> SqliteStore::ActiveIndicators(UnixSeconds now) {
+  std::lock_guard lock(mu_);
+  Query q(Stmt(kActive));
+  q.Bind(now);
+  std::vector<IndicatorRecord> out;
+  out.reserve(active_hint_ + active_hint_ / 16);
+  for (;;) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status().WithContext("read active indicators");
+    if (!*row) break;
+    out.push_back(ReadIndicatorRow(q));
+  }
+  active_hint_ = out.size();
+  return out;
+}
+
+// An empty upper bound or kind binds '' and means "none" (kList).
+Result<std::vector<IndicatorRecord>> SqliteStore::ListIndicators(const IndicatorQuery& query) {
+  std::string prefix_end = PrefixEnd(query.value_prefix);
+  std::string_view kind = query.kind.has_value() ? KindName(*query.kind) : "";
+  int64_t limit = query.limit > 0 ? query.limit : -1;  // a negative LIMIT means none
+  std::lock_guard lock(mu_);
+  return Context(SelectAll(kList, ReadIndicatorRow, std::string_view(query.after),
+                           std::string_view(query.value_prefix), std::string_view(prefix_end), kind,
+                           int64_t{query.include_expired}, query.now, limit),
+                 "list indicators");
+}
+
+Result<std::optional<IndicatorRecord>> SqliteStore::GetIndicator(const Indicator& indicator) {
+  std::lock_guard lock(mu_);
+  return Context(SelectOne(kGetIndicator, ReadIndicatorRow, indicator.value),
+                 "get indicator " + indicator.value);
+}
+
+Result<std::vector<SightingRecord>> SqliteStore::SightingsOf(const Indicator& indicator) {
+  std::lock_guard lock(mu_);
+  return Context(SelectAll(kSightingsOf, ReadSightingRow, indicator.value),
+                 "read sightings of " + indicator.value);
+}
+
+Result<int64_t> SqliteStore::ChangeCounter() {
+  std::lock_guard lock(mu_);
+  Result<std::optional<int64_t>> counter = SelectOne(kCounter, ReadInt);
+  if (!counter.ok()) return counter.status().WithContext("read change counter");
+  if (!counter->has_value()) return Status::Internal("read change counter: no meta row");
+  return **counter;
+}
+
+Result<std::optional<UnixSeconds>> SqliteStore::NextExpiry(UnixSeconds now) {
+  std::lock_guard lock(mu_);
+  return Context(SelectOne(kNextExpiry, ReadInt, now), "read next expiry");
+}
+
+// ---- Removals, allowlist, audit ----
+
+Status SqliteStore::Remove(const Indicator& indicator, std::string_view reason,
+                           std::string_view actor, UnixSeconds now) {
+  return Transact("remove " + indicator.value, [&] {
+    GF_RETURN_IF_ERROR(
+        Run(kPutRemoval, indicator.value, KindName(indicator.kind), reason, actor, now));
+    return Audit(now, actor, "remove", indicator.value, reason);
+  });
+}
+
+Status SqliteStore::Unremove(const Indicator& indicator, std::string_view actor, UnixSeconds now) {
+  return Transact("unremove " + indicator.value, [&] {
+    GF_RETURN_IF_ERROR(Run(kDeleteRemoval, indicator.value));
+    if (sqlite3_changes64(db_.get()) == 0) return Status::NotFound("it is not removed");
+    return Audit(now, actor, "unremove", indicator.value, "");
+  });
+}
+
+Result<std::optional<RemovalRecord>> SqliteStore::GetRemoval(const Indicator& indicator) {
+  std::lock_guard lock(mu_);
+  return Context(SelectOne(kGetRemoval, ReadRemovalRow, indicator.value),
+                 "get removal of " + indicator.value);
+}
+
+Result<std::vector<RemovalRecord>> SqliteStore::ListRemovals() {
+  std::lock_guard lock(mu_);
+  return Context(SelectAll(kListRemovals, ReadRemovalRow), "list removals");
+}
+
+Status SqliteStore::AddAllowlist(const AllowlistRecord& record) {
+  if (record.entry.empty()) return Status::InvalidArgument("allowlist entry is empty");
+  return Transact("add allowlist entry " + record.entry, [&] {
+    GF_RETURN_IF_ERROR(Run(kPutAllow, record.entry, record.comment, record.actor, record.added_at));
+    return Audit(record.added_at, record.actor, "allow_add", record.entry, record.comment);
+  });
+}
+
+Status SqliteStore::RemoveAllowlist(std::string_view entry, std::string_view actor,
+                                    UnixSeconds now) {
+  return Transact("remove allowlist entry " + std::string(entry), [&] {
+    GF_RETURN_IF_ERROR(Run(kDeleteAllow, entry));
+    if (sqlite3_changes64(db_.get()) == 0) return Status::NotFound("no such entry");
+    return Audit(now, actor, "allow_remove", entry, "");
+  });
+}
+
+Result<std::vector<AllowlistRecord>> SqliteStore::ListAllowlist() {
+  std::lock_guard lock(mu_);
+  return Context(SelectAll(kListAllow, ReadAllowlistRow), "list allowlist");
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::ListAudit(int64_t limit) {
+  std::lock_guard lock(mu_);
+  return Context(SelectAll(kListAudit, ReadAuditRow, limit > 0 ? limit : int64_t{-1}),
+                 "list audit log");
+}
+
+// ---- Expiry ----
+
+Result<int64_t> SqliteStore::Expire(UnixSeconds now, int64_t retention_seconds) {
+  if (retention_seconds < 0) {
+    return Status::InvalidArgument("expire: retention must not be negative");
+  }
+  // Saturates instead of overflowing for absurd retentions.
+  constexpr UnixSeconds kMin = std::numeric_limits<UnixSeconds>::min();
+  UnixSeconds cutoff = now >= kMin + retention_seconds ? now - retention_seconds : kMin;
+  int64_t deleted = 0;
+  GF_RETURN_IF_ERROR(Transact("expire", [&] { return ExpireSightings(cutoff, deleted); }));
+  return deleted;
+}
+
+// Indicators that lose some sightings but keep others are recomputed, as in Apply.
+Status SqliteStore::ExpireSightings(UnixSeconds cutoff, int64_t& deleted) {
+  Result<std::vector<Indicator>> touched = SelectAll(kExpireSightings, ReadExpiredRow, cutoff);
+  if (!touched.ok()) return touched.status();
+  if (touched->empty()) return Status::Ok();
+  SortUnique(*touched);
+  for (const Indicator& indicator : *touched) {
+    GF_RETURN_IF_ERROR(Run(kDeleteOrphan, indicator.value));
+    if (sqlite3_changes64(db_.get()) > 0) {
+      ++deleted;
+      continue;
+    }
+    Result<Change> change = RefreshIndicator(indicator);
+    if (!change.ok()) return change.status();
+  }
+  return Run(kBump);
+}
+
+// ---- Feed and publisher state ----
+
+Result<std::optional<FeedState>> SqliteStore::GetFeedState(std::string_view feed) {
+  std::lock_guard lock(mu_);
+  return Context(SelectOne(kGetFeed, ReadFeedRow, feed), "get state of feed " + std::string(feed));
+}
+
+Status SqliteStore::PutFeedState(const FeedState& state) {
+  return Transact("put state of feed " + state.feed, [&] {
+    return Run(kPutFeed, state.feed, state.content_digest, state.serial, state.version,
+               state.data_ts);
+  });
+}
+
+Result<std::optional<std::string>> SqliteStore::GetPublisherState(std::string_view key) {
+  std::lock_guard lock(mu_);
+  return Context(SelectOne(kGetPublisher, ReadText, key),
+                 "get publisher state " + std::string(key));
+}
+
+Status SqliteStore::PutPublisherState(std::string_view key, std::string_view value) {
+  return Transact("put publisher state " + std::string(key), [&] {
+    Query q(Stmt(kPutPublisher));
+    return q.Bind(key).BindBlob(value).Run();
+  });
+}
+
+// ---- Opening ----
+
+// Refuses files that are not guardfeed stores before anything is written to them.
+Status CheckOwnership(sqlite3* db, const std::string& path) {
+  Result<int64_t> app_id = QueryInt(db, "PRAGMA application_id");
+  if (!app_id.ok()) {
+    if ((sqlite3_errcode(db) & 0xff) != SQLITE_NOTADB) return app_id.status();
+    return Status::InvalidArgument(path + " is not a SQLite database");
+  }
+  if (*app_id == kApplicationId) return Status::Ok();
+  Result<int64_t> tables = QueryInt(db, "SELECT count(*) FROM sqlite_schema");
+  if (!tables.ok()) return tables.status();
+  if (*app_id == 0 && *tables == 0) return Status::Ok();  // a new, empty file
+  return Status::InvalidArgument(path + " is a SQLite database of another program, not a " +
+                                 "guardfeed store");
+}
+
+Status CheckVersion(sqlite3* db, const std::string& path, int64_t& version) {
+  Result<int64_t> current = QueryInt(db, "PRAGMA user_version");
+  if (!current.ok()) return current.status();
+  version = *current;
+  auto known = static_cast<int64_t>(kMigrations.size());
+  if (version >= 0 && version <= known) return Status::Ok();
+  return Status::FailedPrecondition(path + " has store schema version " + std::to_string(version) +
+                                    ", which this guardfeed does not " + "know (it knows up to " +
+                                    std::to_string(known) + "); use a newer guardfeed");
+}
+
+// Applies pending migrations in one write transaction; a process opening the same file at the
+// same time waits on the write lock and then finds nothing left to do.
+Status Migrate(sqlite3* db, const std::string& path) {
+  GF_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  int64_t version = 0;
+  Status status = CheckVersion(db, path, version);
+  size_t from = status.ok() ? static_cast<size_t>(version) : kMigrations.size();
+  for (size_t v = from; status.ok() && v < kMigrations.size(); ++v) {
+    status = Exec(db, kMigrations[v]).WithContext("schema migration " + std::to_string(v + 1));
+  }
+  if (status.ok() && from < kMigrations.size()) {
+    std::string set = "PRAGMA user_version = " + std::to_string(kMigrations.size());
+    status = Exec(db, set.c_str());
+  }
+  if (status.ok()) status = Exec(db, "COMMIT");
+  if (!status.ok() && sqlite3_get_autocommit(db) == 0) (void)Exec(db, "ROLLBACK");
+  return status;
+}
+
+// WAL lets readers (the daemon rendering feeds) run during a write; synchronous=FULL makes a
+// commit durable before it returns.
+Status Configure(sqlite3* db, const std::string& path) {
+  Result<std::string> mode = QueryText(db, "PRAGMA journal_mode = WAL");
+  if (!mode.ok()) return mode.status();
+  bool memory = path == ":memory:" && *mode == "memory";
+  if (*mode != "wal" && !memory) {
+    return Status::IoError(path + ": cannot switch to WAL journal mode (got " + *mode + ")");
+  }
+  GF_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous = FULL"));
+  return Exec(db, kCachePragma);
+}
+
+Status CreateParentDirectory(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) return Status::Ok();
+  std::error_code error;
+  std::filesystem::create_directories(parent, error);
+  if (!error) return Status::Ok();
+  return Status::IoError("cannot create directory " + parent.string() + ": " + error.message());
+}
+
+std::string DescribePath(const std::string& path) {
+  if (path == ":memory:") return "sqlite://:memory:";
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  return "sqlite://" + (error ? path : absolute.lexically_normal().string());
+}
+
+Result<DbPtr> OpenDatabase(const std::string& path) {
+  if (path != ":memory:") GF_RETURN_IF_ERROR(CreateParentDirectory(path));
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  // Debian's SQLite reads names starting with "file:" as URIs; "./" keeps every path a path.
+  std::string name = path.starts_with("file:") ? "./" + path : path;
+  int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
+  DbPtr db(raw);  // closed on every path, including a failed open
+  if (rc != SQLITE_OK) {
+    return Status::IoError("cannot open " + path + ": " +
+                           (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  Status status = CheckOwnership(db.get(), path);
+  if (status.ok()) status = Configure(db.get(), path);
+  if (status.ok()) status = Migrate(db.get(), path);
+  if (!status.ok()) return status;
+  return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  if (path.empty()) return Status::InvalidArgument("SQLite store path is empty");
+  Result<DbPtr> db = OpenDatabase(path);
+  if (!db.ok()) return db.status().WithContext("open store");
+  auto store = std::make_unique<SqliteStore>(std::move(db).value(), DescribePath(path));
+  Status status = store->PrepareStatements();
+  if (!status.ok()) return status.WithContext("open store " + path);
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace guardfeed
