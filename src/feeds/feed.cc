@@ -41,7 +41,9 @@ SnapshotPtr FeedSet::Find(std::string_view path) const {
 }
 
 SnapshotPtr MakeSnapshot(Snapshot snapshot) {
-  snapshot.etag = "\"" + Sha256Hex(snapshot.body) + "\"";
+  const std::string digest = Sha256Hex(snapshot.body);
+  snapshot.etag.reserve(digest.size() + 2);
+  snapshot.etag.append(1, '"').append(digest).append(1, '"');
   return std::make_shared<const Snapshot>(std::move(snapshot));
 }
 

@@ -47,9 +47,16 @@ void AppendNetwork(std::string& out, const IpAddress& base, int prefix_len);
 
 // "2026-11-22T13:41:06Z", the same text as core's FormatIso8601 without its snprintf.
 void AppendIso8601(std::string& out, UnixSeconds seconds);
+// The same written at `out`, which must have room for kMaxIso8601Length bytes; returns the end.
+inline constexpr size_t kMaxIso8601Length = 32;
+char* WriteIso8601(char* out, UnixSeconds seconds);
 
 // A JSON string literal with quotes; escapes '"', '\\' and control characters.
 void AppendJsonString(std::string& out, std::string_view text);
+// The same written at `out`, which must have room for JsonStringBound(text.size()) bytes;
+// returns the end.
+char* WriteJsonString(char* out, std::string_view text);
+inline constexpr size_t JsonStringBound(size_t length) { return 6 * length + 2; }
 
 // Feed order: IPv4 numerically, then IPv6 numerically, then domains by name.
 bool FeedOrderLess(const FeedEntry& a, const FeedEntry& b);

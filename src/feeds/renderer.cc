@@ -1,7 +1,9 @@
 // NewRenderer and the text helpers every renderer shares (render_util.h).
 #include "feeds/renderer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "core/time_util.h"
 #include "feeds/render_util.h"
@@ -57,7 +59,7 @@ void AppendNetwork(std::string& out, const IpAddress& base, int prefix_len) {
   AppendInt(out, prefix_len);
 }
 
-void AppendIso8601(std::string& out, UnixSeconds seconds) {
+char* WriteIso8601(char* out, UnixSeconds seconds) {
   using namespace std::chrono;
   constexpr int64_t kSecondsPerDay = 86400;
   int64_t day_number = seconds / kSecondsPerDay;
@@ -69,41 +71,59 @@ void AppendIso8601(std::string& out, UnixSeconds seconds) {
   year_month_day date{sys_days{days{day_number}}};
   int year = static_cast<int>(date.year());
   if (year < 0 || year > 9999) {  // outside what four digits can say: take the general path
-    out += FormatIso8601(seconds);
-    return;
+    std::string text = FormatIso8601(seconds);
+    size_t length = std::min(text.size(), kMaxIso8601Length);
+    std::memcpy(out, text.data(), length);
+    return out + length;
   }
-  char text[] = "0000-00-00T00:00:00Z";
-  AppendTwoDigits(text, static_cast<unsigned>(year / 100));
-  AppendTwoDigits(text + 2, static_cast<unsigned>(year % 100));
-  AppendTwoDigits(text + 5, static_cast<unsigned>(date.month()));
-  AppendTwoDigits(text + 8, static_cast<unsigned>(date.day()));
+  std::memcpy(out, "0000-00-00T00:00:00Z", 20);
+  AppendTwoDigits(out, static_cast<unsigned>(year / 100));
+  AppendTwoDigits(out + 2, static_cast<unsigned>(year % 100));
+  AppendTwoDigits(out + 5, static_cast<unsigned>(date.month()));
+  AppendTwoDigits(out + 8, static_cast<unsigned>(date.day()));
   auto sod = static_cast<unsigned>(second_of_day);
-  AppendTwoDigits(text + 11, sod / 3600);
-  AppendTwoDigits(text + 14, sod / 60 % 60);
-  AppendTwoDigits(text + 17, sod % 60);
-  out.append(text, sizeof(text) - 1);
+  AppendTwoDigits(out + 11, sod / 3600);
+  AppendTwoDigits(out + 14, sod / 60 % 60);
+  AppendTwoDigits(out + 17, sod % 60);
+  return out + 20;
 }
 
-void AppendJsonString(std::string& out, std::string_view text) {
+void AppendIso8601(std::string& out, UnixSeconds seconds) {
+  char text[kMaxIso8601Length];
+  out.append(text, WriteIso8601(text, seconds));
+}
+
+char* WriteJsonString(char* out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t plain_from = 0;  // runs that need no escaping are appended in one go
+  *out++ = '"';
+  size_t plain_from = 0;  // runs that need no escaping are copied in one go
   for (size_t i = 0; i < text.size(); ++i) {
     auto byte = static_cast<unsigned char>(text[i]);
     if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
-    out.append(text.data() + plain_from, i - plain_from);
+    std::memcpy(out, text.data() + plain_from, i - plain_from);
+    out += i - plain_from;
     plain_from = i + 1;
     if (byte == '"' || byte == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(byte));
+      *out++ = '\\';
+      *out++ = static_cast<char>(byte);
     } else {
-      out.append("\\u00");
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xF]);
+      std::memcpy(out, "\\u00", 4);
+      out[4] = kHex[byte >> 4];
+      out[5] = kHex[byte & 0xF];
+      out += 6;
     }
   }
-  out.append(text.data() + plain_from, text.size() - plain_from);
-  out.push_back('"');
+  std::memcpy(out, text.data() + plain_from, text.size() - plain_from);
+  out += text.size() - plain_from;
+  *out++ = '"';
+  return out;
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  const size_t old_size = out.size();
+  out.resize(old_size + JsonStringBound(text.size()));
+  char* end = WriteJsonString(out.data() + old_size, text);
+  out.resize(static_cast<size_t>(end - out.data()));
 }
 
 bool FeedOrderLess(const FeedEntry& a, const FeedEntry& b) {
