@@ -8,9 +8,10 @@ namespace {
 
 struct PublishArgs {
   bool resync = false;
+  bool force = false;
 };
 
-// Every publisher the configuration enables, in a stable order: directory, ATP Cloud.
+// Every publisher the configuration enables, in a stable order: directory, S3, ATP Cloud.
 Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runtime& runtime,
                                                                      const PublishArgs& args) {
   const Config& config = runtime.config;
@@ -19,6 +20,14 @@ Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runti
     auto directory = NewDirectoryPublisher(config.publish_directory);
     if (!directory.ok()) return directory.status();
     publishers.push_back(std::move(*directory));
+  }
+  auto s3 = ReadS3Options(config);
+  if (!s3.ok()) return s3.status();
+  if (*s3) {
+    (*s3)->force = args.force;
+    auto publisher = NewS3Publisher(std::move(**s3), runtime.store.get());
+    if (!publisher.ok()) return publisher.status();
+    publishers.push_back(std::move(*publisher));
   }
   auto atp = ReadAtpOptions(config);
   if (!atp.ok()) return atp.status();
@@ -69,6 +78,9 @@ void AddPublishCommand(CLI::App& app, const GlobalOptions& global, int& exit_cod
   auto args = std::make_shared<PublishArgs>();
   CLI::App* cmd = app.add_subcommand(
       "publish", "Render every feed and push changed files to the configured targets");
+  cmd->add_flag("--force", args->force,
+                "S3: publish even feeds the shrink guard holds back (emptied or shrunk by more "
+                "than max_shrink_fraction)");
   cmd->add_flag("--resync", args->resync,
                 "ATP Cloud: replace each feed's whole content instead of sending differences");
   cmd->callback([&global, &exit_code, args] { exit_code = RunPublish(global, *args); });

@@ -7,12 +7,27 @@
 namespace guardfeed {
 namespace {
 
-Status AtpError(const toml::node* node, const std::string& key, const std::string& message) {
+Status SectionError(std::string_view section, const toml::node* node, const std::string& key,
+                    const std::string& message) {
   std::string where = node != nullptr && node->source().path
                           ? std::string(*node->source().path) + ":" +
                                 std::to_string(node->source().begin.line) + ": "
                           : std::string();
-  return Status::InvalidArgument(where + "publish.atp." + key + ": " + message);
+  return Status::InvalidArgument(where + std::string(section) + "." + key + ": " + message);
+}
+
+Status AtpError(const toml::node* node, const std::string& key, const std::string& message) {
+  return SectionError("publish.atp", node, key, message);
+}
+
+Status CheckKnownKeys(std::string_view section, const toml::table& table,
+                      std::initializer_list<std::string_view> known) {
+  for (const auto& [key, node] : table) {
+    if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
+      return SectionError(section, &node, std::string(key.str()), "unknown key");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::string> ReadTokenFile(const std::string& path) {
@@ -44,14 +59,10 @@ Status ReadAtpFeeds(const toml::table& atp, AtpOptions& options) {
 }
 
 Status ReadAtpTable(const toml::table& atp, AtpOptions& options) {
-  static constexpr std::string_view kKnown[] = {"base_url", "token", "token_file", "ca_file",
-                                                "requests_per_minute", "max_attempts",
-                                                "timeout_seconds", "feeds"};
-  for (const auto& [key, node] : atp) {
-    if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown)) {
-      return AtpError(&node, std::string(key.str()), "unknown key");
-    }
-  }
+  GF_RETURN_IF_ERROR(CheckKnownKeys("publish.atp", atp,
+                                    {"base_url", "token", "token_file", "ca_file",
+                                     "requests_per_minute", "max_attempts", "timeout_seconds",
+                                     "feeds"}));
   options.base_url = atp["base_url"].value_or(options.base_url);
   options.token = atp["token"].value_or(std::string());
   if (auto file = atp["token_file"].value<std::string>(); file && options.token.empty()) {
@@ -78,7 +89,60 @@ void AtpFeedsFromLambda(const Config& config, AtpOptions& options) {
   }
 }
 
+Status ReadS3Table(const toml::table& t, S3Options& options) {
+  GF_RETURN_IF_ERROR(CheckKnownKeys(
+      "publish.s3", t,
+      {"bucket", "region", "prefix", "endpoint", "path_style", "feeds", "keys", "cache_control",
+       "max_shrink_fraction", "check_manifest_urls", "ca_file", "timeout", "connect_timeout",
+       "max_attempts"}));
+  options.bucket = t["bucket"].value_or(options.bucket);
+  options.region = t["region"].value_or(options.region);
+  options.prefix = t["prefix"].value_or(std::string());
+  options.endpoint = t["endpoint"].value_or(std::string());
+  options.path_style = t["path_style"].value_or(false);
+  options.cache_control = t["cache_control"].value_or(std::string());
+  options.max_shrink_fraction = t["max_shrink_fraction"].value_or(options.max_shrink_fraction);
+  options.check_manifest_urls = t["check_manifest_urls"].value_or(true);
+  options.ca_file = t["ca_file"].value_or(std::string());
+  options.timeout = std::chrono::seconds(t["timeout"].value_or(int64_t{60}));
+  options.connect_timeout = std::chrono::seconds(t["connect_timeout"].value_or(int64_t{5}));
+  options.retry.max_attempts = t["max_attempts"].value_or(options.retry.max_attempts);
+  if (const toml::array* feeds = t["feeds"].as_array()) {
+    for (const toml::node& feed : *feeds) {
+      if (!feed.is_string()) return SectionError("publish.s3", &feed, "feeds", "expected names");
+      options.feeds.push_back(feed.as_string()->get());
+    }
+  }
+  if (const toml::table* keys = t["keys"].as_table()) {
+    for (const auto& [name, key] : *keys) {
+      if (!key.is_string()) return SectionError("publish.s3", &key, "keys", "expected strings");
+      options.keys[std::string(name.str())] = key.as_string()->get();
+    }
+  }
+  if (options.max_shrink_fraction < 0 || options.max_shrink_fraction > 1) {
+    return SectionError("publish.s3", t.get("max_shrink_fraction"), "max_shrink_fraction",
+                        "expected a fraction from 0 to 1");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Result<std::optional<S3Options>> ReadS3Options(const Config& config) {
+  const toml::table* s3 = config.raw["publish"]["s3"].as_table();
+  if (s3 == nullptr && config.lambda.s3_bucket.empty()) return std::optional<S3Options>();
+  S3Options options;
+  if (!config.lambda.s3_region.empty()) options.region = config.lambda.s3_region;
+  if (s3 != nullptr) GF_RETURN_IF_ERROR(ReadS3Table(*s3, options));
+  if (!config.lambda.s3_bucket.empty()) options.bucket = config.lambda.s3_bucket;
+  if (!config.lambda.s3_blocklist_key.empty() && !options.keys.contains("fortinet_blocklist")) {
+    options.keys["fortinet_blocklist"] = config.lambda.s3_blocklist_key;
+  }
+  if (options.bucket.empty()) {
+    return SectionError("publish.s3", s3, "bucket", "required (or set S3_BUCKET)");
+  }
+  return std::optional<S3Options>(std::move(options));
+}
 
 Result<std::optional<AtpOptions>> ReadAtpOptions(const Config& config) {
   const toml::table* atp = config.raw["publish"]["atp"].as_table();

@@ -6,6 +6,7 @@
 
 #include "cli/config.h"
 #include "publish/atp_cloud.h"
+#include "publish/s3.h"
 
 namespace guardfeed {
 
@@ -13,5 +14,9 @@ namespace guardfeed {
 // DNS_FEED feeds; nullopt when ATP Cloud publishing is not configured. The token comes from
 // `token`, `token_file` or SKY_APPLICATION_TOKEN, in that order.
 Result<std::optional<AtpOptions>> ReadAtpOptions(const Config& config);
+
+// The S3 options when [publish.s3] exists or S3_BUCKET is set (the reference Lambdas' way);
+// nullopt when S3 publishing is not configured. Keys are listed in docs/s3.md.
+Result<std::optional<S3Options>> ReadS3Options(const Config& config);
 
 }  // namespace guardfeed

@@ -360,3 +360,41 @@ TEST_F(S3CephTest, ShrinkGuardKeepsThePublishedObject) {
 
 }  // namespace
 }  // namespace guardfeed
+
+namespace guardfeed {
+namespace {
+
+// The issue's "done when": `guardfeed publish`, run as a user runs it with the example
+// configuration, pushes every example feed to the gateway; a firewall's independent client reads
+// back exactly the files the directory publisher wrote.
+TEST_F(S3CephTest, GuardfeedPublishPushesEveryExampleFeed) {
+  auto client = CreateBucket("gf-cli");
+  char pattern[] = "/tmp/guardfeed-s3-cli-XXXXXX";
+  fs::path work = mkdtemp(pattern);
+  std::ifstream example(std::string(GUARDFEED_SOURCE_DIR) + "/config/guardfeed.example.toml");
+  std::ofstream config(work / "guardfeed.toml");
+  config << example.rdbuf() << "\n[publish.s3]\nbucket = \"gf-cli\"\nendpoint = \"" << Endpoint()
+         << "\"\npath_style = true\n";
+  config.close();
+  std::string guardfeed = "cd " + work.string() + " && AWS_ACCESS_KEY_ID=" + kAccessKey +
+                          " AWS_SECRET_ACCESS_KEY='" + kSecretKey + "' " + GUARDFEED_BINARY +
+                          " -c guardfeed.toml ";
+  std::string examples = std::string(GUARDFEED_SOURCE_DIR) + "/examples/findings";
+  ASSERT_EQ(Shell(guardfeed + "ingest --seen-at-receipt " + examples + " >/dev/null"), 0);
+  ASSERT_EQ(Shell(guardfeed + "publish"), 0);
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(work / "guardfeed-data" / "public")) {
+    std::string key = entry.path().filename().string();
+    Result<std::string> body = CurlGet("gf-cli", key);
+    ASSERT_TRUE(body.ok()) << key << ": " << body.status().ToString();
+    EXPECT_EQ(*body, ReadFile(entry.path())) << key;
+    ++files;
+  }
+  EXPECT_EQ(files, 9);  // seven feeds, manifest.xml, cc_schema
+  // Nothing changed: the second publish uploads nothing and still succeeds.
+  ASSERT_EQ(Shell(guardfeed + "publish | grep -q '0 written'"), 0);
+  fs::remove_all(work);
+}
+
+}  // namespace
+}  // namespace guardfeed
