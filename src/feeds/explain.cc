@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "feeds/render_util.h"
+
 namespace guardfeed {
 namespace {
 
@@ -21,7 +23,10 @@ size_t RankIn(const FeedConfig& feed, const IndicatorRecord& target,
   size_t rank = 1;
   for (const IndicatorRecord& other : active) {
     int level = Policy::ThreatLevel(other.max_severity);
-    if (!feed.Carries(other.indicator.kind) || level < feed.min_threat_level) continue;
+    if (!feeds_internal::FormatPublishes(feed, other.indicator.kind) ||
+        level < feed.min_threat_level) {
+      continue;
+    }
     if (policy.Suppression(other.indicator, &allowlist)) continue;
     if (RanksBefore({level, other.last_seen, other.indicator.value}, key)) ++rank;
   }
@@ -33,8 +38,8 @@ void PlaceInFeeds(Explanation& out, const std::vector<FeedConfig>& feeds, const 
   for (const FeedConfig& feed : feeds) {
     FeedPlacement& placement = out.feeds.emplace_back();
     placement.feed = feed.name;
-    if (!feed.Carries(out.indicator.kind)) {
-      placement.reason = "feed does not carry " + std::string(KindName(out.indicator.kind));
+    if (!feeds_internal::FormatPublishes(feed, out.indicator.kind)) {
+      placement.reason = "feed does not publish " + std::string(KindName(out.indicator.kind));
     } else if (!out.active) {
       placement.reason = "indicator is not active";
     } else if (out.threat_level < feed.min_threat_level) {

@@ -159,6 +159,22 @@ TEST_F(CliTest, RemoveAndRestoreAFalsePositive) {
   EXPECT_NE(Feed("fortigate.txt").find("185.220.101.47"), std::string::npos);
 }
 
+TEST_F(CliTest, ExplainSaysWhichFeedsCarryAnIndicator) {
+  ASSERT_EQ(Guardfeed("ingest --seen-at-receipt " + Examples()).exit_code, 0);
+  CommandRun show = Guardfeed("indicators show 2a0b:4142:d2c::25");
+  EXPECT_NE(show.out.find("feed fortigate: carried, rank 4"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("feed gd_ip_feed: not carried: feed does not publish ipv6"),
+            std::string::npos)
+      << show.out;
+  EXPECT_NE(show.out.find("feed capped: not carried: feed does not publish ipv6"),
+            std::string::npos);
+  CommandRun top = Guardfeed("indicators show 185.220.101.47");
+  EXPECT_NE(top.out.find("feed capped: carried, rank 2"), std::string::npos) << top.out;
+  CommandRun low = Guardfeed("indicators show 91.92.251.103");
+  EXPECT_NE(low.out.find("feed capped: not carried: dropped by max_entries 2"), std::string::npos)
+      << low.out;
+}
+
 TEST_F(CliTest, AllowlistSuppressesAndExplains) {
   ASSERT_EQ(Guardfeed("ingest --seen-at-receipt " + Examples()).exit_code, 0);
   ASSERT_EQ(Guardfeed("allow add 185.220.101.0/24 --comment 'tor relays we run'").exit_code, 0);
