@@ -8,6 +8,7 @@
 #include <iterator>
 #include <simdjson.h>
 
+#include "core/text.h"
 #include "guardduty/extract.h"
 
 namespace guardfeed {
@@ -21,17 +22,9 @@ using simdjson::dom::object;
 constexpr size_t kMaxWholeDocumentBytes = 1u << 30;
 constexpr size_t kMaxGunzipBytes = 4ull << 30;
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && IsSpace(text.front())) text.remove_prefix(1);
-  while (!text.empty() && IsSpace(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 // A line that is a whole JSON object or array on its own marks a JSON Lines buffer.
 bool LooksLikeJsonLine(std::string_view line) {
-  line = Trim(line);
+  line = TrimSpace(line);
   return line.size() >= 2 && ((line.front() == '{' && line.back() == '}') ||
                               (line.front() == '[' && line.back() == ']'));
 }
@@ -90,7 +83,7 @@ struct FindingReader::Impl {
 void FindingReader::Impl::ReadPadded(std::string_view data) {
   // A UTF-8 BOM goes before anything else, so that JSON Lines' first line loses it too.
   if (data.starts_with("\xEF\xBB\xBF")) data.remove_prefix(3);
-  std::string_view content = Trim(data);
+  std::string_view content = TrimSpace(data);
   if (content.empty()) return;
   std::string_view first_line = content.substr(0, content.find('\n'));
   bool multi_line = first_line.size() < content.size();
@@ -109,7 +102,7 @@ void FindingReader::Impl::ReadLines(std::string_view data) {
     size_t end = data.find('\n', pos);
     if (end == std::string_view::npos) end = data.size();
     ++line_number;
-    std::string_view line = Trim(data.substr(pos, end - pos));
+    std::string_view line = TrimSpace(data.substr(pos, end - pos));
     if (!line.empty()) ReadDocument(line.data(), line.size(), kMaxDocumentBytes, line_number);
     pos = end + 1;
     if (callbacks->on_progress && pos - last_progress > (4u << 20)) {

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/text.h"
 #include "core/time_util.h"
 
 extern char** environ;
@@ -34,15 +35,7 @@ std::string Get(const Environment& env, const std::string& name) {
   return it == env.end() ? std::string() : it->second;
 }
 
-std::string Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return std::string(text);
-}
+std::string Trim(std::string_view text) { return std::string(TrimSpace(text)); }
 
 std::string Lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

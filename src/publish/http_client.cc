@@ -6,6 +6,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "core/text.h"
+
 namespace guardfeed {
 namespace {
 
@@ -17,15 +19,7 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return std::string(text);
-}
+std::string Trim(std::string_view text) { return std::string(TrimSpace(text)); }
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* response = static_cast<HttpResponse*>(user);
