@@ -46,12 +46,14 @@ class ServerSection {
 };
 
 constexpr std::string_view kKnownKeys[] = {
-    "listen",        "ingest_token",   "ingest_api_key_header", "admin_token",
-    "body_limit",    "decompressed_limit", "header_timeout",    "body_timeout",
-    "idle_timeout",  "write_timeout",  "shutdown_grace",        "tls_cert",
-    "tls_key",       "cache_control",  "gzip",                  "threads",
-    "store_threads", "render_debounce", "store_poll",           "count_interval",
-    "public_url",    "feed_auth",      "secintel_auth"};
+    "listen",         "ingest_token",   "ingest_api_key_header",
+    "admin_token",    "body_limit",     "decompressed_limit",
+    "header_timeout", "body_timeout",   "idle_timeout",
+    "write_timeout",  "shutdown_grace", "tls_cert",
+    "tls_key",        "cache_control",  "gzip",
+    "threads",        "store_threads",  "render_debounce",
+    "store_poll",     "count_interval", "public_url",
+    "feed_auth",      "secintel_auth"};
 
 Status ReadString(const ServerSection& s, const toml::table& t, std::string_view prefix,
                   std::string_view key, std::string& out) {
@@ -73,17 +75,16 @@ Result<size_t> ParseSize(std::string_view text) {
   std::string unit(text.substr(digits));
   for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   static const std::pair<std::string_view, size_t> kUnits[] = {
-      {"", 1},           {"b", 1},           {"k", 1024},    {"kb", 1000},
-      {"kib", 1024},     {"m", 1u << 20},    {"mb", 1000000}, {"mib", 1u << 20},
-      {"g", 1u << 30},   {"gb", 1000000000}, {"gib", 1u << 30}};
+      {"", 1},         {"b", 1},           {"k", 1024},      {"kb", 1000},
+      {"kib", 1024},   {"m", 1u << 20},    {"mb", 1000000},  {"mib", 1u << 20},
+      {"g", 1u << 30}, {"gb", 1000000000}, {"gib", 1u << 30}};
   for (const auto& [name, multiplier] : kUnits) {
     if (unit == name) return value * multiplier;
   }
   return Status::InvalidArgument("unknown unit \"" + unit + "\" (use KiB, MiB, GiB)");
 }
 
-Status ReadSize(const ServerSection& s, const toml::table& t, std::string_view key,
-                size_t& out) {
+Status ReadSize(const ServerSection& s, const toml::table& t, std::string_view key, size_t& out) {
   const toml::node* node = t.get(key);
   if (node == nullptr) return Status::Ok();
   std::string name = "server." + std::string(key);
@@ -95,8 +96,9 @@ Status ReadSize(const ServerSection& s, const toml::table& t, std::string_view k
   if (!node->is_string()) return s.Error(node, name, "expected bytes or a size like \"16MiB\"");
   Result<size_t> size = ParseSize(node->as_string()->get());
   if (!size.ok() || *size == 0) {
-    return s.Error(node, name, "expected a size like \"16MiB\", got \"" +
-                                   std::string(node->as_string()->get()) + "\"");
+    return s.Error(
+        node, name,
+        "expected a size like \"16MiB\", got \"" + std::string(node->as_string()->get()) + "\"");
   }
   out = *size;
   return Status::Ok();
@@ -129,8 +131,8 @@ Status ReadDuration(const ServerSection& s, const toml::table& t, std::string_vi
   return s.Error(node, name, "expected a duration like \"10s\" or \"500ms\", got \"" + text + "\"");
 }
 
-Status ReadInt(const ServerSection& s, const toml::table& t, std::string_view key, int min,
-               int max, int& out) {
+Status ReadInt(const ServerSection& s, const toml::table& t, std::string_view key, int min, int max,
+               int& out) {
   const toml::node* node = t.get(key);
   if (node == nullptr) return Status::Ok();
   std::optional<int64_t> value = node->value<int64_t>();
@@ -188,7 +190,8 @@ Status ReadFeedAuth(const ServerSection& s, const toml::table& t, const Config& 
   const toml::node* node = t.get("feed_auth");
   if (node == nullptr) return Status::Ok();
   const toml::table* feeds = node->as_table();
-  if (feeds == nullptr) return s.Error(node, "server.feed_auth", "expected [server.feed_auth.NAME]");
+  if (feeds == nullptr)
+    return s.Error(node, "server.feed_auth", "expected [server.feed_auth.NAME]");
   for (const auto& [name, value] : *feeds) {
     std::string key = "server.feed_auth." + std::string(name.str());
     bool known = std::any_of(config.feeds.begin(), config.feeds.end(),
@@ -355,8 +358,8 @@ void WriteReadyFile(const std::string& path, const Server& server) {
 void Reload(Server& server, const GlobalOptions& global, const ServeFlags& flags) {
   spdlog::info("reload signal=SIGHUP");
   auto loaded = Load(global, flags);
-  Status status = loaded.ok() ? server.Reload(std::move(loaded->options), loaded->pipeline)
-                              : loaded.status();
+  Status status =
+      loaded.ok() ? server.Reload(std::move(loaded->options), loaded->pipeline) : loaded.status();
   if (!status.ok()) {
     spdlog::error("reload failed, keeping the running configuration: {}", status.ToString());
     return;

@@ -1,0 +1,478 @@
+#include "server/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <ctime>
+
+#include "server/http_util.h"
+
+namespace guardfeed::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+struct HttpServer::Session {
+  asio::any_io_executor executor;
+  // Both touched only on the connection's strand.
+  bool idle = true;  // no complete request headers received: safe to close on Stop
+  std::function<void()> cancel;
+};
+
+namespace {
+
+constexpr size_t kHeaderLimit = 16 * 1024;
+constexpr size_t kReadChunk = 16 * 1024;
+// After an error response that leaves request bytes unread, keep reading (and discarding) this
+// long before closing, so the client sees the response instead of a connection reset.
+constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr size_t kLingerBytes = 4u << 20;
+constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+
+using Steady = std::chrono::steady_clock;
+
+bool IsParseError(const error_code& ec) {
+  if (ec.category() != http::make_error_code(http::error::bad_method).category()) return false;
+  return ec != http::error::end_of_stream && ec != http::error::partial_message &&
+         ec != http::error::need_more;
+}
+
+// "Date" value, formatted at most once per second per thread.
+const std::string& CurrentHttpDate() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    cached_second = now;
+    cached = FormatHttpDate(now);
+  }
+  return cached;
+}
+
+template <class Message>
+void SetHeaders(Message& message, const HttpResponse& response, bool keep_alive) {
+  message.set(http::field::server, "guardfeed");
+  message.set(http::field::date, CurrentHttpDate());
+  for (const auto& [name, value] : response.headers) message.insert(name, value);
+  message.keep_alive(keep_alive);
+}
+
+bool ExpectsContinue(const RequestHead& head) {
+  auto it = head.find(http::field::expect);
+  return it != head.end() && beast::iequals(it->value(), "100-continue");
+}
+
+// Sets path, query and tail from the request target; `tail_size` is the prefix route's tail.
+void SplitTarget(RequestContext& rc, std::string_view target, size_t tail_size) {
+  size_t question = target.find('?');
+  rc.path = target.substr(0, question);
+  rc.query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  rc.tail = rc.path.substr(rc.path.size() - std::min(tail_size, rc.path.size()));
+}
+
+}  // namespace
+
+// One connection: reads requests, dispatches them, writes responses, until the client closes,
+// a timeout fires, an error needs the connection closed, or the server stops.
+template <class Stream>
+class Connection {
+ public:
+  Connection(HttpServer& server, Stream stream, std::string client)
+      : server_(server),
+        stream_(std::move(stream)),
+        client_(std::move(client)),
+        session_(std::make_shared<HttpServer::Session>()) {}
+
+  asio::awaitable<void> Run() {
+    session_->executor = co_await asio::this_coro::executor;
+    session_->cancel = [this] {
+      error_code ec;
+      Lowest().socket().close(ec);
+    };
+    server_.Register(session_);
+    try {
+      if (co_await Handshake()) {
+        bool first = true;
+        while (co_await ServeNext(first)) first = false;
+        co_await Close();
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("connection client={} error=\"{}\"", client_, e.what());
+    }
+    session_->cancel = nullptr;
+    server_.Unregister(session_);
+  }
+
+ private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  ServerContext& ctx() { return server_.ctx_; }
+
+  asio::awaitable<bool> Handshake() {
+    if constexpr (kTls) {
+      Lowest().expires_after(ctx().generation()->options.header_timeout);
+      auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kToken);
+      if (ec) spdlog::debug("tls client={} error=\"{}\"", client_, ec.message());
+      co_return !ec;
+    }
+    co_return true;
+  }
+
+  // Waits for and serves one request; false when the connection should close.
+  asio::awaitable<bool> ServeNext(bool first) {
+    std::shared_ptr<const Generation> generation = ctx().generation();
+    const ServerOptions& options = generation->options;
+    session_->idle = true;
+    if (buffer_.size() == 0) {
+      if (ctx().stopping.load()) co_return false;
+      Lowest().expires_after(first ? options.header_timeout : options.idle_timeout);
+      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kToken);
+      if (ec) co_return false;
+      buffer_.commit(n);
+    }
+    // The whole header must arrive within header_timeout of its first byte (slowloris).
+    Lowest().expires_after(options.header_timeout);
+    http::request_parser<http::empty_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(boost::none);  // each route's limit is applied in Dispatch
+    auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, kToken);
+    (void)n;
+    if (ec) {
+      co_await RejectMalformed(ec);
+      co_return false;
+    }
+    session_->idle = false;
+    co_return co_await Dispatch(parser, std::move(generation));
+  }
+
+  asio::awaitable<void> RejectMalformed(const error_code& ec) {
+    HttpResponse response;
+    if (ec == http::error::header_limit) {
+      response = TextResponse(431, "request headers too large\n");
+    } else if (IsParseError(ec)) {
+      response = TextResponse(400, "malformed HTTP request: " + ec.message() + "\n");
+    } else {
+      co_return;  // end of stream, timeout or Stop: nothing to answer
+    }
+    response.close = true;
+    auto started = Steady::now();
+    co_await Write(response, 11, false);
+    Finish(Router::kMalformed, response, started, "-", "-");
+    co_await Linger();
+  }
+
+  asio::awaitable<bool> Dispatch(http::request_parser<http::empty_body>& parser,
+                                 std::shared_ptr<const Generation> generation) {
+    const ServerOptions& options = generation->options;
+    auto started = Steady::now();
+    auto& head = parser.get();
+    const unsigned version = head.version();
+    const bool keep_alive = head.keep_alive();
+    std::string method(head.method_string());
+    std::string target(head.target());
+    RequestContext rc;
+    rc.head = &head;
+    rc.client = client_;
+    rc.head_only = head.method() == http::verb::head;
+    rc.generation = std::move(generation);
+    Router::Match match;
+    if (!target.empty() && target[0] == '/') {
+      SplitTarget(rc, target, 0);
+      match = server_.router_.Find(head.method(), rc.path);
+      rc.tail = match.tail;
+    }
+    size_t route = match.route != nullptr ? match.route->index : Router::kUnmatched;
+    size_t limit = match.route != nullptr && match.route->large_body ? options.body_limit
+                                                                     : options.small_body_limit;
+    std::optional<HttpResponse> early = Precheck(rc, match, parser, limit, target);
+    bool body_pending = parser.chunked() || parser.content_length().value_or(0) > 0;
+    HttpResponse response;
+    if (early) {
+      response = std::move(*early);
+      if (body_pending) response.close = true;
+    } else {
+      std::optional<HttpResponse> result = co_await ReadAndHandle(rc, match, parser, limit);
+      if (!result) co_return false;  // the client went away or timed out mid-body
+      response = std::move(*result);
+    }
+    bool keep = keep_alive && !response.close && !ctx().stopping.load();
+    bool written = co_await Write(response, version, keep);
+    Finish(route, response, started, method, target);
+    if (!keep && written && body_pending && response.close) co_await Linger();
+    co_return written&& keep;
+  }
+
+  std::optional<HttpResponse> Precheck(const RequestContext& rc, const Router::Match& match,
+                                       const http::request_parser<http::empty_body>& parser,
+                                       size_t limit, const std::string& target) {
+    if (target.empty() || target[0] != '/') {
+      HttpResponse response = TextResponse(400, "request target must be an absolute path\n");
+      response.close = true;
+      return response;
+    }
+    if (match.route == nullptr) {
+      if (!match.method_not_allowed) return JsonError(404, "no such resource");
+      HttpResponse response = JsonError(405, "method not allowed");
+      response.AddHeader("Allow", match.allow);
+      return response;
+    }
+    if (parser.content_length() && *parser.content_length() > limit) {
+      return JsonError(413, "request body of " + std::to_string(*parser.content_length()) +
+                                " bytes is over the limit of " + std::to_string(limit) +
+                                " bytes (server.body_limit)");
+    }
+    if (match.route->precheck) return match.route->precheck(rc);
+    return std::nullopt;
+  }
+
+  // Reads the body and runs the handler; nullopt when the connection must close silently.
+  asio::awaitable<std::optional<HttpResponse>> ReadAndHandle(
+      RequestContext& rc, const Router::Match& match,
+      http::request_parser<http::empty_body>& head_parser, size_t limit) {
+    bool body_pending = head_parser.chunked() || head_parser.content_length().value_or(0) > 0;
+    if (body_pending && ExpectsContinue(head_parser.get())) {
+      http::response<http::empty_body> cont{http::status::continue_, 11};
+      Lowest().expires_after(rc.generation->options.write_timeout);
+      auto [ec, n] = co_await http::async_write(stream_, cont, kToken);
+      if (ec) co_return std::nullopt;
+    }
+    http::request_parser<http::string_body> parser(std::move(head_parser));
+    parser.body_limit(limit);
+    Lowest().expires_after(rc.generation->options.body_timeout);
+    auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kToken);
+    if (ec == http::error::body_limit) {
+      HttpResponse response =
+          JsonError(413, "request body is over the limit of " + std::to_string(limit) + " bytes");
+      response.close = true;
+      co_return response;
+    }
+    if (IsParseError(ec)) {
+      HttpResponse response = TextResponse(400, "malformed HTTP body: " + ec.message() + "\n");
+      response.close = true;
+      co_return response;
+    }
+    if (ec) co_return std::nullopt;
+    Request request = parser.release();
+    rc.head = &request;
+    rc.request = &request;
+    SplitTarget(rc, request.target(), match.tail.size());
+    co_return co_await Invoke(match.route->handler, rc);
+  }
+
+  asio::awaitable<HttpResponse> Invoke(const Handler& handler, RequestContext& rc) {
+    try {
+      co_return co_await handler(rc);
+    } catch (const std::exception& e) {
+      spdlog::error("handler path={} error=\"{}\"", rc.path, e.what());
+    }
+    co_return JsonError(500, "internal error (see the server log)");
+  }
+
+  asio::awaitable<bool> Write(const HttpResponse& response, unsigned version, bool keep_alive) {
+    Lowest().expires_after(ctx().generation()->options.write_timeout);
+    std::string_view body = response.Body();
+    auto status = static_cast<http::status>(response.status);
+    if (response.omit_body) {
+      http::response<http::empty_body> message{status, version};
+      SetHeaders(message, response, keep_alive);
+      if (response.status != 304 && response.status != 204) message.content_length(body.size());
+      auto [ec, n] = co_await http::async_write(stream_, message, kToken);
+      co_return !ec;
+    }
+    http::response<http::span_body<const char>> message{status, version};
+    message.body() = beast::span<const char>(body.data(), body.size());
+    SetHeaders(message, response, keep_alive);
+    message.content_length(body.size());
+    auto [ec, n] = co_await http::async_write(stream_, message, kToken);
+    co_return !ec;
+  }
+
+  void Finish(size_t route, const HttpResponse& response, Steady::time_point started,
+              std::string_view method, std::string_view target) {
+    double seconds = std::chrono::duration<double>(Steady::now() - started).count();
+    ctx().metrics->CountRequest(route, response.status, seconds);
+    spdlog::debug("http client={} method={} target=\"{}\" status={} bytes={} duration_ms={:.3f}",
+                  client_, method, target, response.status, response.Body().size(), seconds * 1000);
+  }
+
+  // Reads and discards what the client still sends, for a bounded time, before closing.
+  asio::awaitable<void> Linger() {
+    if constexpr (!kTls) {
+      error_code ignored;
+      Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      Lowest().expires_after(kLingerTime);
+      size_t drained = buffer_.size();
+      buffer_.consume(buffer_.size());
+      while (drained < kLingerBytes) {
+        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kToken);
+        if (ec) break;
+        drained += n;
+      }
+    }
+    co_return;
+  }
+
+  asio::awaitable<void> Close() {
+    error_code ec;
+    if constexpr (kTls) {
+      if (Lowest().socket().is_open() && !ctx().stopping.load()) {
+        Lowest().expires_after(std::chrono::seconds(1));
+        std::tie(ec) = co_await stream_.async_shutdown(kToken);
+      }
+    }
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Lowest().socket().close(ec);
+  }
+
+  HttpServer& server_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  const std::string client_;
+  std::shared_ptr<HttpServer::Session> session_;
+};
+
+HttpServer::HttpServer(ServerContext& ctx, const Router& router)
+    : ctx_(ctx), router_(router), accept_strand_(asio::make_strand(ioc_)), acceptor_(ioc_) {}
+
+HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(0)); }
+
+Status HttpServer::Listen(const ServerOptions& options) {
+  std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
+  std::string where = options.host + ":" + std::to_string(options.port);
+  error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec)
+    return Status::InvalidArgument("server.listen: \"" + options.host + "\": " + ec.message());
+  tcp::endpoint endpoint(address, options.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IoError("cannot listen on " + where + ": " + ec.message());
+  port_ = acceptor_.local_endpoint(ec).port();
+  if (!options.tls()) return Status::Ok();
+  tls_.emplace(asio::ssl::context::tls_server);
+  tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1);
+  tls_->use_certificate_chain_file(options.tls_cert, ec);
+  if (ec) return Status::IoError("server.tls_cert: " + options.tls_cert + ": " + ec.message());
+  tls_->use_private_key_file(options.tls_key, asio::ssl::context::pem, ec);
+  if (ec) return Status::IoError("server.tls_key: " + options.tls_key + ": " + ec.message());
+  return Status::Ok();
+}
+
+void HttpServer::Start(int threads) {
+  asio::co_spawn(accept_strand_, AcceptLoop(), [](std::exception_ptr error) {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      spdlog::error("accept loop stopped: {}", e.what());
+    }
+  });
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+}
+
+asio::awaitable<void> HttpServer::AcceptLoop() {
+  for (;;) {
+    tcp::socket socket(asio::make_strand(ioc_));
+    auto [ec] = co_await acceptor_.async_accept(socket, kToken);
+    if (ec) {
+      if (!acceptor_.is_open() || ec == asio::error::operation_aborted) co_return;
+      // Out of descriptors and similar: back off instead of spinning.
+      spdlog::warn("accept error=\"{}\"", ec.message());
+      asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
+      co_await timer.async_wait(kToken);
+      continue;
+    }
+    Launch(std::move(socket));
+  }
+}
+
+namespace {
+
+template <class Stream>
+asio::awaitable<void> RunConnection(HttpServer& server, Stream stream, std::string client) {
+  Connection<Stream> connection(server, std::move(stream), std::move(client));
+  co_await connection.Run();
+}
+
+}  // namespace
+
+void HttpServer::Launch(tcp::socket socket) {
+  error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  std::string client = socket.remote_endpoint(ec).address().to_string();
+  if (ec) return;  // already gone
+  auto executor = socket.get_executor();
+  auto on_done = [](std::exception_ptr) {};
+  if (tls_) {
+    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls_);
+    asio::co_spawn(executor, RunConnection(*this, std::move(stream), std::move(client)), on_done);
+  } else {
+    asio::co_spawn(executor,
+                   RunConnection(*this, beast::tcp_stream(std::move(socket)), std::move(client)),
+                   on_done);
+  }
+}
+
+void HttpServer::Register(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mu_);
+  sessions_.insert(session);
+}
+
+void HttpServer::Unregister(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(session);
+  if (sessions_.empty()) sessions_empty_.notify_all();
+}
+
+size_t HttpServer::connections() const {
+  std::lock_guard lock(mu_);
+  return sessions_.size();
+}
+
+void HttpServer::Stop(std::chrono::milliseconds grace) {
+  if (stopped_) return;
+  stopped_ = true;
+  ctx_.stopping.store(true);
+  asio::post(accept_strand_, [this] {
+    error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::unique_lock lock(mu_);
+  for (const auto& session : sessions_) {
+    asio::post(session->executor, [session] {
+      if (session->idle && session->cancel) session->cancel();
+    });
+  }
+  sessions_empty_.wait_for(lock, grace, [this] { return sessions_.empty(); });
+  if (!sessions_.empty()) spdlog::warn("stop: closing {} busy connections", sessions_.size());
+  lock.unlock();
+  ioc_.stop();
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+}  // namespace guardfeed::server

@@ -1,0 +1,72 @@
+// Metrics: the daemon's Prometheus metrics (prometheus-cpp registry, text exposition at
+// /metrics). Names and meanings: docs/server.md#metrics.
+//
+// Thread safety: every method may be called from any thread. The per-request path touches only
+// atomics (counters are created once per route and status, then cached).
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/indicator.h"
+#include "feeds/builder.h"
+#include "store/ingest.h"
+
+namespace guardfeed::server {
+
+class Metrics {
+ public:
+  // `routes` are the route labels; CountRequest takes an index into it.
+  explicit Metrics(std::vector<std::string> routes);
+
+  void CountRequest(size_t route, unsigned status, double seconds);
+  void CountIngest(const IngestSummary& summary, double seconds);
+  void CountIngestFailure(std::string_view reason);
+  void SetIndicatorsActive(IndicatorKind kind, int64_t count);
+  void RecordRender(const std::vector<FeedReport>& reports, double seconds, bool ok);
+  void SetFeedFile(const std::string& feed, uint64_t entries, uint64_t dropped, uint64_t bytes);
+  void RecordPublish(bool ok, UnixSeconds at, double seconds);
+
+  // Prometheus text exposition format 0.0.4.
+  std::string Serialize() const;
+
+ private:
+  static constexpr unsigned kStatuses = 600;
+  prometheus::Counter& RequestCounter(size_t route, unsigned status);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  const std::vector<std::string> routes_;
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+  prometheus::Family<prometheus::Counter>& findings_;
+  prometheus::Family<prometheus::Counter>& skipped_;
+  prometheus::Family<prometheus::Counter>& ingest_failures_;
+  prometheus::Family<prometheus::Gauge>& indicators_active_;
+  prometheus::Family<prometheus::Gauge>& feed_entries_;
+  prometheus::Family<prometheus::Gauge>& feed_dropped_;
+  prometheus::Family<prometheus::Gauge>& feed_bytes_;
+  prometheus::Family<prometheus::Counter>& feed_versions_;
+  prometheus::Counter& renders_ok_;
+  prometheus::Counter& renders_failed_;
+  prometheus::Histogram& render_seconds_;
+  prometheus::Histogram& ingest_seconds_;
+  prometheus::Gauge& publish_ok_;
+  prometheus::Gauge& publish_timestamp_;
+  prometheus::Counter& publishes_ok_;
+  prometheus::Counter& publishes_failed_;
+  std::vector<prometheus::Histogram*> route_latency_;  // constant after construction
+  // [route][status] -> counter, created on first use.
+  std::unique_ptr<std::array<std::atomic<prometheus::Counter*>, kStatuses>[]> request_cache_;
+};
+
+}  // namespace guardfeed::server

@@ -1,0 +1,105 @@
+// ServerOptions: everything `guardfeed serve` reads from the [server] section of the configuration
+// (docs/server.md lists every key), as plain values. The cli layer parses TOML into this struct;
+// ValidateServerOptions enforces the safety rules (no public bind without an ingest token).
+//
+// Thread safety: plain values. The server keeps an immutable copy per configuration generation.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace guardfeed {
+
+// Credentials a firewall must present to fetch one feed: HTTP basic (user + password, what
+// FortiGate and Palo Alto send) or a bearer token (what an SRX auth-token sends). Either or both.
+struct FeedAuth {
+  std::string user;
+  std::string password;
+  std::string token;
+
+  bool basic() const { return !user.empty(); }
+  bool bearer() const { return !token.empty(); }
+};
+
+struct ServerOptions {
+  // Address and port to listen on. Default 127.0.0.1:8080. Port 0 picks a free port.
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+
+  // Token for POST /v1/findings, sent as "Authorization: Bearer TOKEN" or in the API-key header.
+  // Empty: ingest is open, which is refused unless the server binds a loopback address.
+  std::string ingest_token;
+  // Header an EventBridge API destination (API_KEY authorization) sends the token in.
+  // Default "X-API-Key".
+  std::string ingest_api_key_header = "X-API-Key";
+  // Token for the admin API (/v1/indicators, /v1/allowlist, /v1/feeds). Empty: the admin API is
+  // open on a loopback bind and disabled (403) on any other address.
+  std::string admin_token;
+
+  // Largest accepted request body (compressed size for gzip bodies). Default 16 MiB.
+  size_t body_limit = 16u << 20;
+  // Largest body after gzip decompression. Default 256 MiB.
+  size_t decompressed_limit = 256u << 20;
+  // Limits for everything that is not POST /v1/findings (admin JSON). Default 64 KiB.
+  size_t small_body_limit = 64u << 10;
+
+  // A request's headers must arrive within this time of its first byte. Default 10 s.
+  std::chrono::milliseconds header_timeout{10'000};
+  // A request's body must arrive within this time of its headers. Default 60 s.
+  std::chrono::milliseconds body_timeout{60'000};
+  // A keep-alive connection with no request in progress is closed after this. Default 60 s.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // A response must be written within this time. Default 60 s.
+  std::chrono::milliseconds write_timeout{60'000};
+  // How long Stop waits for requests in flight. Default 10 s.
+  std::chrono::milliseconds shutdown_grace{10'000};
+
+  // PEM files for HTTPS. Both empty: plain HTTP. Both set: HTTPS only.
+  std::string tls_cert;
+  std::string tls_key;
+
+  // Per-feed credentials by feed name; feeds not listed are public.
+  std::map<std::string, FeedAuth> feed_auth;
+  // Credentials for the shared SecIntel files (manifest.xml, cc_schema). Default: public.
+  std::optional<FeedAuth> secintel_auth;
+
+  // Cache-Control sent with feeds. Default "no-cache" (store, but revalidate with the ETag).
+  std::string cache_control = "no-cache";
+  // Serve gzip to clients that accept it (compressed once per snapshot). Default true.
+  bool gzip = true;
+
+  // Threads that serve HTTP. Default 2.
+  int io_threads = 2;
+  // Threads that run store work (ingest, admin). Default 2. Each owns its own Ingestor.
+  int store_threads = 2;
+  // Feeds re-render this long after the first change of a burst. Default 250 ms.
+  std::chrono::milliseconds render_debounce{250};
+  // How often the store is polled for changes made by other processes. Default 2 s.
+  std::chrono::milliseconds store_poll{2'000};
+  // How often active indicators are counted for /metrics (a full scan). Default 60 s.
+  std::chrono::milliseconds count_interval{60'000};
+
+  // Base URL printed for firewalls and EventBridge (e.g. "https://feeds.example.com").
+  // Default: derived from host and port.
+  std::string public_url;
+
+  bool tls() const { return !tls_cert.empty(); }
+};
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopbackHost(std::string_view host);
+
+// Checks the rules that depend on several keys. InvalidArgument names the key and says why.
+Status ValidateServerOptions(const ServerOptions& options);
+
+// "http://127.0.0.1:8080" from host, port and TLS (IPv6 hosts bracketed), or public_url.
+std::string BaseUrl(const ServerOptions& options, uint16_t bound_port);
+
+}  // namespace guardfeed

@@ -1,0 +1,106 @@
+#include "server/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include "server/http_server.h"
+#include "server/render_loop.h"
+#include "server/router.h"
+#include "server/routes.h"
+#include "server/server_context.h"
+
+namespace guardfeed {
+
+namespace {
+
+std::shared_ptr<const server::Generation> MakeGeneration(uint64_t id, ServerOptions options,
+                                                         std::shared_ptr<const Pipeline> pipeline) {
+  auto generation = std::make_shared<server::Generation>();
+  generation->id = id;
+  generation->options = std::move(options);
+  generation->feeds = pipeline->builder->feeds();
+  generation->pipeline = std::move(pipeline);
+  return generation;
+}
+
+Status CheckPipeline(const Pipeline& pipeline) {
+  if (pipeline.store == nullptr || pipeline.policy == nullptr || pipeline.clock == nullptr ||
+      pipeline.builder == nullptr) {
+    return Status::Internal("server: incomplete pipeline (store, policy, clock, builder)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct Server::Impl {
+  explicit Impl(std::shared_ptr<const server::Generation> generation)
+      : ctx(generation, generation->options.store_threads), render(ctx), http(ctx, router) {}
+
+  server::ServerContext ctx;
+  server::Router router;
+  server::RenderLoop render;
+  server::HttpServer http;
+  uint64_t generations = 1;  // controlling thread only
+  bool stopped = false;      // controlling thread only
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Stop(); }
+
+Result<std::unique_ptr<Server>> Server::Start(ServerOptions options,
+                                              std::shared_ptr<const Pipeline> pipeline) {
+  GF_RETURN_IF_ERROR(ValidateServerOptions(options));
+  GF_RETURN_IF_ERROR(CheckPipeline(*pipeline));
+  int io_threads = options.io_threads;
+  auto impl = std::make_unique<Impl>(MakeGeneration(1, std::move(options), std::move(pipeline)));
+  server::ServerContext& ctx = impl->ctx;
+  server::AddIngestRoute(impl->router, ctx);
+  server::AddAdminRoutes(impl->router, ctx);
+  server::AddStatusRoutes(impl->router, ctx);
+  server::AddFeedRoutes(impl->router, ctx);
+  ctx.metrics = std::make_unique<server::Metrics>(impl->router.Labels());
+  ctx.on_store_changed = [render = &impl->render] { render->Notify(); };
+  GF_RETURN_IF_ERROR(impl->http.Listen(ctx.generation()->options));
+  ctx.bound_port.store(impl->http.port());
+  impl->render.RenderNow();
+  impl->render.Start();
+  impl->http.Start(io_threads);
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+uint16_t Server::port() const { return impl_->http.port(); }
+
+std::string Server::base_url() const {
+  return BaseUrl(impl_->ctx.generation()->options, impl_->http.port());
+}
+
+Status Server::Reload(ServerOptions options, std::shared_ptr<const Pipeline> pipeline) {
+  GF_RETURN_IF_ERROR(ValidateServerOptions(options));
+  GF_RETURN_IF_ERROR(CheckPipeline(*pipeline));
+  const ServerOptions& current = impl_->ctx.generation()->options;
+  if (options.host != current.host || options.port != current.port) {
+    return Status::InvalidArgument("server.listen: changing the listen address needs a restart");
+  }
+  if (options.tls_cert != current.tls_cert || options.tls_key != current.tls_key) {
+    return Status::InvalidArgument("server.tls_cert/tls_key: changing TLS needs a restart");
+  }
+  if (options.io_threads != current.io_threads || options.store_threads != current.store_threads) {
+    spdlog::warn("reload: server.threads and server.store_threads take effect after a restart");
+  }
+  impl_->ctx.SetGeneration(
+      MakeGeneration(++impl_->generations, std::move(options), std::move(pipeline)));
+  impl_->render.ForceRender();
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  const ServerOptions& options = impl_->ctx.generation()->options;
+  impl_->http.Stop(options.shutdown_grace);
+  impl_->ctx.store_pool().join();  // ingest in flight commits before we return
+  impl_->render.Stop();
+}
+
+}  // namespace guardfeed

@@ -1,0 +1,75 @@
+#include "server/http_util.h"
+
+#include <gtest/gtest.h>
+
+#include "guardduty/reader.h"
+#include "server/gzip.h"
+
+namespace guardfeed::server {
+namespace {
+
+TEST(HttpDate, FormatsAndParsesImfFixdate) {
+  EXPECT_EQ(FormatHttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT").value_or(0), 784111777);
+  EXPECT_FALSE(ParseHttpDate("yesterday").has_value());
+  EXPECT_FALSE(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT trailing").has_value());
+}
+
+TEST(AcceptsGzip, HonoursQualityValues) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, gzip;q=0.5"));
+  EXPECT_TRUE(AcceptsGzip("GZIP"));
+  EXPECT_TRUE(AcceptsGzip("*"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0.000"));
+  EXPECT_FALSE(AcceptsGzip("identity"));
+  EXPECT_FALSE(AcceptsGzip(""));
+  EXPECT_FALSE(AcceptsGzip("br, gzipx"));
+}
+
+TEST(EtagMatches, UsesWeakComparison) {
+  EXPECT_TRUE(EtagMatches("\"abc\"", "\"abc\""));
+  EXPECT_TRUE(EtagMatches("W/\"abc\"", "\"abc\""));
+  EXPECT_TRUE(EtagMatches("\"x\", \"abc\"", "\"abc\""));
+  EXPECT_TRUE(EtagMatches("*", "\"abc\""));
+  EXPECT_FALSE(EtagMatches("\"abcd\"", "\"abc\""));
+  EXPECT_FALSE(EtagMatches("abc", "\"abc\""));
+  EXPECT_FALSE(EtagMatches("", "\"abc\""));
+}
+
+TEST(PercentDecode, DecodesAndRejectsBadEscapes) {
+  EXPECT_EQ(PercentDecode("10.0.0.0%2F8").value_or(""), "10.0.0.0/8");
+  EXPECT_EQ(PercentDecode("a+b").value_or(""), "a+b");
+  EXPECT_FALSE(PercentDecode("%2").has_value());
+  EXPECT_FALSE(PercentDecode("%zz").has_value());
+}
+
+TEST(ParseQuery, SplitsAndDecodes) {
+  auto query = ParseQuery("kind=ipv4&prefix=1.2.&reason=false+positive&x=%41&&empty=");
+  ASSERT_TRUE(query.has_value());
+  EXPECT_EQ((*query)["kind"], "ipv4");
+  EXPECT_EQ((*query)["prefix"], "1.2.");
+  EXPECT_EQ((*query)["reason"], "false positive");
+  EXPECT_EQ((*query)["x"], "A");
+  EXPECT_EQ((*query)["empty"], "");
+  EXPECT_FALSE(ParseQuery("a=%").has_value());
+}
+
+TEST(MediaType, DropsParametersAndLowercases) {
+  EXPECT_EQ(MediaType("Application/JSON; charset=utf-8"), "application/json");
+  EXPECT_EQ(MediaType(""), "");
+}
+
+TEST(GzipCompress, RoundTripsThroughTheReadersGunzip) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "203.0.113." + std::to_string(i % 256) + "\n";
+  Result<std::string> compressed = GzipCompress(text);
+  ASSERT_TRUE(compressed.ok());
+  EXPECT_LT(compressed->size(), text.size());
+  Result<std::string> back = GunzipBuffer(*compressed, text.size());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, text);
+}
+
+}  // namespace
+}  // namespace guardfeed::server
