@@ -67,6 +67,9 @@ struct FindingReader::Impl {
     }
   }
 
+  // Inflates gzip, then reads; copies `data` into a padded buffer unless `padded` says it is
+  // already followed by SIMDJSON_PADDING readable bytes (a file ReadPaths loaded).
+  void Read(std::string_view data, bool padded);
   void ReadPadded(std::string_view padded_data);
   void ReadLines(std::string_view data);
   void ReadDocument(const char* data, size_t size, size_t max_size, int64_t line);
@@ -193,24 +196,28 @@ void FindingReader::Impl::EmitFinding(object doc, int64_t line, const std::strin
 FindingReader::FindingReader() : impl_(std::make_unique<Impl>()) {}
 FindingReader::~FindingReader() = default;
 
+void FindingReader::Impl::Read(std::string_view data, bool padded) {
+  std::string inflated;
+  if (IsGzip(data)) {
+    auto gunzipped = GunzipBuffer(data, kMaxGunzipBytes);
+    if (!gunzipped.ok()) return Error(1, "", gunzipped.status().message());
+    inflated = std::move(gunzipped).value();
+    // One level only: gzip inside gzip is no GuardDuty shape, and following it would let a gzip
+    // quine (a file that inflates to itself) recurse until the stack overflows.
+    if (IsGzip(inflated)) return Error(1, "", "gzip data inside gzip data is not supported");
+    data = inflated;
+    padded = false;
+  }
+  if (padded) return ReadPadded(data);
+  simdjson::padded_string copy(data);
+  ReadPadded(std::string_view(copy.data(), copy.size()));
+}
+
 void FindingReader::ReadBuffer(std::string_view data, std::string_view source,
                                const ReadCallbacks& callbacks) {
   impl_->callbacks = &callbacks;
   impl_->source = source;
-  std::string inflated;
-  if (IsGzip(data)) {
-    auto gunzipped = GunzipBuffer(data, kMaxGunzipBytes);
-    if (!gunzipped.ok()) return impl_->Error(1, "", gunzipped.status().message());
-    inflated = std::move(gunzipped).value();
-    // One level only: gzip inside gzip is no GuardDuty shape, and following it would let a gzip
-    // quine (a file that inflates to itself) recurse until the stack overflows.
-    if (IsGzip(inflated)) {
-      return impl_->Error(1, "", "gzip data inside gzip data is not supported");
-    }
-    data = inflated;
-  }
-  simdjson::padded_string padded(data);
-  impl_->ReadPadded(std::string_view(padded.data(), padded.size()));
+  impl_->Read(data, /*padded=*/false);
 }
 
 Status FindingReader::ReadPaths(const std::vector<std::string>& paths,
@@ -247,7 +254,11 @@ Status FindingReader::ReadPaths(const std::vector<std::string>& paths,
                                                                      : "no such file or directory"));
         continue;
       }
-      ReadBuffer(std::string_view(content.data(), content.size()), file, callbacks);
+      // The loaded file is already padded: read it in place rather than copy it once more
+      // (a 500 MB export would cost a 500 MB copy and its page faults).
+      impl_->callbacks = &callbacks;
+      impl_->source = file;
+      impl_->Read(std::string_view(content.data(), content.size()), /*padded=*/true);
     }
   }
   return first_failure;
