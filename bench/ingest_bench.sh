@@ -14,6 +14,7 @@
 # Usage: bench/ingest_bench.sh            (from the repository root, after building)
 #   BUILD=build-bench  COUNT=200000  RUNS=5  FORMATS="jsonl eventbridge gzip"
 #   WORK=/tmp/guardfeed-bench/ingest  SEED=1
+#   BATCH=N  sightings per transaction ([ingest] batch_size; default: guardfeed's own, 5000)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,7 @@ RUNS=${RUNS:-5}
 FORMATS=${FORMATS:-jsonl}
 WORK=${WORK:-/tmp/guardfeed-bench/ingest}
 SEED=${SEED:-1}
+BATCH=${BATCH:-}
 # Twelve hours after the corpus' newest first delivery (finding_corpus.h), so every run sees the
 # same "now" and no re-delivery lies in its future.
 NOW=1795348800
@@ -37,6 +39,11 @@ for tool in "$gen" "$guardfeed" /usr/bin/time; do
 done
 mkdir -p "$WORK"
 store="$WORK/store.db"
+config=()
+if [[ -n $BATCH ]]; then
+  printf '[ingest]\nbatch_size = %d\n' "$BATCH" >"$WORK/batch.toml"
+  config=(--config "$WORK/batch.toml")
+fi
 
 remove_store() { rm -f "$1" "$1-wal" "$1-shm"; }
 copy_store() {  # copy_store FROM TO
@@ -71,7 +78,8 @@ measure() {
   for ((run = 1; run <= RUNS; run++)); do
     "$@"
     /usr/bin/time -f "%e %U %S" -o "$WORK/time.txt" \
-      "$guardfeed" --log-level off --store "sqlite://$store" --now "$NOW" ingest --json "$file" \
+      "$guardfeed" "${config[@]}" --log-level off --store "sqlite://$store" --now "$NOW" \
+      ingest --json "$file" \
       >"$WORK/summary-$label.json" || {
       echo "ingest_bench: guardfeed ingest failed (exit $?)" >&2
       exit 1
@@ -98,7 +106,8 @@ print(f"  read {s['findings_read']} accepted {s['findings_accepted']} "
 EOF
 }
 
-echo "guardfeed ingest benchmark: $COUNT findings, seed $SEED, $RUNS runs, store in $WORK"
+echo "guardfeed ingest benchmark: $COUNT findings, seed $SEED, $RUNS runs," \
+  "batch ${BATCH:-default}, store in $WORK"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for format in $FORMATS; do

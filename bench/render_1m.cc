@@ -1,7 +1,7 @@
 // render_1m: the render budget end to end (DESIGN.md: 1,000,000 active indicators into any one
 // format in under 0.5 s), on a real SQLite store.
 //
-//   render_1m [--store PATH] [--indicators N] [--mix mixed|ipv4] [--runs R] [--batch B]
+//   render_1m [--reuse] [--store PATH] [--indicators N] [--mix mixed|ipv4] [--runs R] [--batch B]
 //
 // 1. Creates a fresh store at PATH (default /tmp/guardfeed-bench/render_1m.db) and fills it with
 //    N distinct active indicators (default 1,000,000) through Store::Apply in batches of B
@@ -13,6 +13,9 @@
 //             daemon pays per re-render;
 //      render Renderer::Render alone over the same entries (what bench/render_bench measures on
 //             synthetic entries).
+//    and once a Build of all five feeds together (one store read and sort shared by all), and
+//    the phases of the store read + prepare step (LoadEntries) apart.
+// --reuse skips step 1 and times the store already at PATH (e.g. one a previous run filled).
 //
 // mixed: 70% IPv4, 15% IPv6, 15% domains (SecIntel and Check Point then carry fewer than N);
 // ipv4: all IPv4, so every format, SecIntel included, renders N entries.
@@ -49,6 +52,7 @@ struct Args {
   bool ipv4_only = false;
   int runs = 5;
   size_t batch = 10'000;
+  bool reuse = false;  // --reuse: time an existing store as it is, without repopulating it
 };
 
 bool ParseArgs(int argc, char** argv, Args& args) {
@@ -56,7 +60,12 @@ bool ParseArgs(int argc, char** argv, Args& args) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     return ec == std::errc() && end == text.data() + text.size() && value > 0;
   };
-  for (int i = 1; i + 1 < argc; i += 2) {
+  int i = 1;
+  if (argc > 1 && std::string_view(argv[1]) == "--reuse") {
+    args.reuse = true;
+    ++i;
+  }
+  for (; i + 1 < argc; i += 2) {
     std::string_view flag = argv[i];
     std::string_view value = argv[i + 1];
     bool ok = true;
@@ -76,7 +85,7 @@ bool ParseArgs(int argc, char** argv, Args& args) {
     }
     if (!ok) return false;
   }
-  return argc % 2 == 1;
+  return i == argc;
 }
 
 double Seconds(std::chrono::steady_clock::duration duration) {
@@ -166,10 +175,12 @@ void Populate(Store& store, const Args& args) {
       indicators.size(), args.batch, seconds, static_cast<double>(indicators.size()) / seconds);
 }
 
-// What FeedBuilder's LoadEntries does, for the render-only timing: the entries in feed order.
+// FeedBuilder's LoadEntries step by step, each phase timed once: the entries in feed order.
 std::vector<FeedEntry> LoadEntries(Store& store, const Policy& policy) {
+  auto start = std::chrono::steady_clock::now();
   auto records = store.ActiveIndicators(kNow);
   if (!records.ok()) Die("ActiveIndicators", records.status());
+  auto read = std::chrono::steady_clock::now();
   std::vector<FeedEntry> entries;
   entries.reserve(records->size());
   for (IndicatorRecord& record : *records) {
@@ -186,7 +197,12 @@ std::vector<FeedEntry> LoadEntries(Store& store, const Policy& policy) {
     entry.finding_count = record.finding_count;
     entries.push_back(std::move(entry));
   }
+  auto converted = std::chrono::steady_clock::now();
   std::sort(entries.begin(), entries.end(), feeds_internal::FeedOrderLess);
+  auto sorted = std::chrono::steady_clock::now();
+  std::printf(
+      "LoadEntries phases: store read %.3f s, suppression + parse + copy %.3f s, sort %.3f s\n",
+      Seconds(read - start), Seconds(converted - read), Seconds(sorted - converted));
   return entries;
 }
 
@@ -248,13 +264,15 @@ int Run(const Args& args) {
   std::filesystem::path path(args.store);
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(args.store + suffix, ec);
+  if (!args.reuse) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(args.store + suffix, ec);
+    }
   }
   auto opened = OpenStore("sqlite://" + args.store);
   if (!opened.ok()) Die("OpenStore", opened.status());
   Store& store = **opened;
-  Populate(store, args);
+  if (!args.reuse) Populate(store, args);
 
   Policy policy{PolicyOptions{}};
   ManualClock clock(kNow);
@@ -276,7 +294,18 @@ int Run(const Args& args) {
               "build", "build", "render", "render");
   std::printf("%-16s %9s %9s %8s %8s %8s %8s %8s\n", "", "entries", "entries", "body", "best s",
               "median s", "best s", "median s");
-  for (const Case& c : Cases()) RunCase(c, store, policy, clock, all, args);
+  std::vector<FeedConfig> configs;
+  for (const Case& c : Cases()) {
+    RunCase(c, store, policy, clock, all, args);
+    configs.push_back(c.config);
+  }
+  // The daemon builds every feed at once: one store read and sort shared by all of them.
+  FeedBuilder every(configs, SecIntelOptions{}, &policy, &store, &clock);
+  auto all_feeds = Time(args.runs, [&] {
+    if (auto result = every.Build(); !result.ok()) Die("Build", result.status());
+  });
+  std::printf("%-16s %9s %9s %8s %8.3f %8.3f\n", "all 5 feeds", "", "", "", all_feeds.front(),
+              Median(all_feeds));
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("\npeak RSS: %.0f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
@@ -290,7 +319,7 @@ int main(int argc, char** argv) {
   guardfeed::bench::Args args;
   if (!guardfeed::bench::ParseArgs(argc, argv, args)) {
     std::fprintf(stderr,
-                 "usage: render_1m [--store PATH] [--indicators N] [--mix mixed|ipv4] "
+                 "usage: render_1m [--reuse] [--store PATH] [--indicators N] [--mix mixed|ipv4] "
                  "[--runs R] [--batch B]\n");
     return 2;
   }
