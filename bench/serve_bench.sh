@@ -9,7 +9,7 @@
 #   3. Memory: RSS of a freshly started daemon serving 1,000,000 active indicators.
 #
 # Usage: bench/serve_bench.sh [BUILD_DIR]   (env: DURATION=10s CONNECTIONS=32 THREADS=2
-#        WRK_THREADS=2 SKIP_RSS=1 to skip the 1M step)
+#        WRK_THREADS=2 REPEAT=3 SKIP_RSS=1 to skip the 1M step)
 # Prints a Markdown summary at the end (for docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,7 @@ THREADS=${THREADS:-2}
 WRK_THREADS=${WRK_THREADS:-2}
 ENTRIES=${ENTRIES:-100000}
 RSS_ENTRIES=${RSS_ENTRIES:-1000000}
+REPEAT=${REPEAT:-3}
 TOKEN=bench-token-0123456789
 
 for tool in wrk nginx python3 curl gzip; do
@@ -30,6 +31,7 @@ done
 [ -x "$GUARDFEED" ] || { echo "serve_bench: build $GUARDFEED first"; exit 2; }
 
 WORK=$(mktemp -d /tmp/guardfeed-serve-bench.XXXXXX)
+chmod 755 "$WORK"  # nginx workers run as an unprivileged user
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -163,14 +165,25 @@ BYTES=$(stat -c %s "$NGINX/root/bench_ip.txt")
 GZ_BYTES=$(stat -c %s "$NGINX/root/bench_ip.txt.gz")
 echo "   feed: $ENTRIES_SERVED entries, $BYTES bytes, gzip $GZ_BYTES bytes"
 
+# Each scenario runs REPEAT times alternating guardfeed and nginx; the best run of each counts
+# (fmt-style "best of N": the least disturbed by other load on the machine).
 declare -A RESULT
-scenario() {  # NAME -- guardfeed args / nginx args (pass via globals)
-  local name=$1
-  RESULT[gf_$name]=$(run_wrk "$FEED_URL" "${GF_ARGS[@]}")
-  RESULT[ng_$name]=$(run_wrk "$NGINX_URL" "${NG_ARGS[@]}")
-  echo "   $name: guardfeed ${RESULT[gf_$name]} | nginx ${RESULT[ng_$name]}"
+faster() {
+  python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "$1" "$2"
 }
-echo "== serving (wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION)"
+scenario() {  # NAME, with GF_ARGS / NG_ARGS set
+  local name=$1 gf_best="0 -" ng_best="0 -" line
+  for _ in $(seq 1 "$REPEAT"); do
+    line=$(run_wrk "$FEED_URL" "${GF_ARGS[@]}")
+    if faster "${line%% *}" "${gf_best%% *}"; then gf_best=$line; fi
+    line=$(run_wrk "$NGINX_URL" "${NG_ARGS[@]}")
+    if faster "${line%% *}" "${ng_best%% *}"; then ng_best=$line; fi
+  done
+  RESULT[gf_$name]=$gf_best
+  RESULT[ng_$name]=$ng_best
+  echo "   $name: guardfeed $gf_best | nginx $ng_best"
+}
+echo "== serving (wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, best of $REPEAT)"
 GF_ARGS=(); NG_ARGS=(); scenario 200
 GF_ARGS=(-H "If-None-Match: $GF_ETAG"); NG_ARGS=(-H "If-None-Match: $NG_ETAG"); scenario 304
 GF_ARGS=(-H "Accept-Encoding: gzip"); NG_ARGS=(-H "Accept-Encoding: gzip"); scenario 200_gzip

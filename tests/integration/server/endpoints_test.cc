@@ -1,5 +1,6 @@
 // POST /v1/findings, /healthz, /readyz, /metrics, startup checks, signals, TLS, publishing.
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -176,6 +177,26 @@ TEST_F(DaemonTest, MetricsExposeIngestRequestsAndFeeds) {
   EXPECT_THAT(text, HasSubstr("guardfeed_feed_entries{feed=\"fortigate_ip\"} 1"));
   EXPECT_THAT(text, HasSubstr("guardfeed_http_request_duration_seconds_bucket{route=\"ingest\""));
   EXPECT_THAT(text, HasSubstr("guardfeed_feed_versions_total{feed=\"fortigate_ip\"}"));
+}
+
+TEST_F(DaemonTest, StoreUnavailableIs503AndFeedsKeepServing) {
+  ASSERT_EQ(PostFindings(daemon_.url(), IpEvent(15)).status, 200);
+  ASSERT_TRUE(FeedEventuallyContains(daemon_, "fortigate_ip", AttackerIp(15)));
+  // Another process holds the write lock past the store's busy timeout.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((daemon_.dir() + "/guardfeed.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  HttpResult refused = PostFindings(daemon_.url(), IpEvent(16));
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_FALSE(refused.Header("retry-after").empty());
+  EXPECT_THAT(refused.body, HasSubstr("nothing committed"));
+  EXPECT_EQ(Get(daemon_.url() + "/feeds/fortigate_ip").status, 200);  // served from memory
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(PostFindings(daemon_.url(), IpEvent(16)).status, 200);  // EventBridge's retry works
+  EXPECT_TRUE(FeedEventuallyContains(daemon_, "fortigate_ip", AttackerIp(16)));
+  EXPECT_THAT(Get(daemon_.url() + "/metrics").body,
+              HasSubstr("guardfeed_ingest_failures_total{reason=\"store_unavailable\"} 1"));
 }
 
 TEST(DaemonStartup, RefusesAPublicAddressWithoutIngestToken) {
