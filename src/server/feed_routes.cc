@@ -115,12 +115,12 @@ HttpResponse HandleSecIntel(ServerContext& ctx, const RequestContext& rc) {
 HttpResponse ServeFile(const ServedFile& file, std::shared_ptr<const ServedSet> set,
                        const RequestHead& head, bool head_only, const ServerOptions& options) {
   const Snapshot& snapshot = *file.snapshot;
-  bool gzip = !file.gzip_body.empty() && AcceptsGzip(head[http::field::accept_encoding]);
+  bool gzip = !file.Gzip().empty() && AcceptsGzip(head[http::field::accept_encoding]);
   HttpResponse response;
   response.AddHeader("ETag", gzip ? file.gzip_etag : snapshot.etag);
   response.AddHeader("Last-Modified", file.last_modified);
   response.AddHeader("Cache-Control", options.cache_control);
-  if (!file.gzip_body.empty()) response.AddHeader("Vary", "Accept-Encoding");
+  if (!file.Gzip().empty()) response.AddHeader("Vary", "Accept-Encoding");
   if (NotModified(file, head)) {
     response.status = 304;
     response.omit_body = true;
@@ -130,7 +130,11 @@ HttpResponse ServeFile(const ServedFile& file, std::shared_ptr<const ServedSet> 
   if (gzip) response.AddHeader("Content-Encoding", "gzip");
   if (!snapshot.version.empty()) response.AddHeader("X-Feed-Version", snapshot.version);
   response.AddHeader("X-Feed-Entries", std::to_string(snapshot.entries));
-  response.shared_body = gzip ? std::string_view(file.gzip_body) : std::string_view(snapshot.body);
+  response.shared_body = gzip ? file.Gzip() : file.Body();
+  if (file.content) {
+    response.file_fd = file.content->fd();
+    response.file_offset = gzip ? file.gzip_offset() : file.body_offset();
+  }
   response.shared = std::move(set);
   response.omit_body = head_only;
   return response;

@@ -42,8 +42,8 @@ json::object FileJson(const ServedFile& file, const std::string& url) {
           {"dropped", snapshot.dropped},
           {"version", snapshot.version},
           {"etag", snapshot.etag},
-          {"bytes", snapshot.body.size()},
-          {"gzip_bytes", file.gzip_body.size()},
+          {"bytes", file.Body().size()},
+          {"gzip_bytes", file.Gzip().size()},
           {"data_ts", Time(snapshot.data_ts)}};
 }
 

@@ -4,13 +4,14 @@
 // answers malformed requests with 400/431, dispatches to the Router and writes responses.
 //
 // Thread safety: Listen and Start are called once from the controlling thread, then Stop once.
-// Each connection runs as a coroutine on its own strand; io_threads threads run them all.
+// Each I/O thread runs its own io_context (like nginx workers: no shared scheduler, no strands);
+// a connection is a coroutine pinned to one of them, assigned round robin at accept.
 #pragma once
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -28,8 +29,8 @@ namespace guardfeed::server {
 
 class HttpServer {
  public:
-  // `ctx` and `router` must outlive the HttpServer.
-  HttpServer(ServerContext& ctx, const Router& router);
+  // `ctx` and `router` must outlive the HttpServer. `threads` >= 1 I/O threads.
+  HttpServer(ServerContext& ctx, const Router& router, int threads);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -37,8 +38,8 @@ class HttpServer {
   // Binds and listens; loads the TLS certificate and key when configured.
   Status Listen(const ServerOptions& options);
   uint16_t port() const { return port_; }
-  // Starts accepting on `threads` I/O threads.
-  void Start(int threads);
+  // Starts accepting and the I/O threads.
+  void Start();
   // Stops accepting, closes idle connections, waits up to `grace` for requests in flight, then
   // stops the I/O threads. Idempotent.
   void Stop(std::chrono::milliseconds grace);
@@ -59,9 +60,11 @@ class HttpServer {
 
   ServerContext& ctx_;
   const Router& router_;
-  boost::asio::io_context ioc_;
-  boost::asio::strand<boost::asio::io_context::executor_type> accept_strand_;
+  // One per I/O thread; contexts_[0] also runs the accept loop.
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  size_t next_context_ = 0;  // accept loop only
   std::optional<boost::asio::ssl::context> tls_;
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;

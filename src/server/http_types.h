@@ -9,6 +9,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@ struct HttpResponse {
   // A body borrowed from `shared` (e.g. a feed snapshot), kept alive until the write finishes.
   std::shared_ptr<const void> shared;
   std::string_view shared_body;
+  // When >= 0, `shared_body` is also the range [file_offset, file_offset + size) of this file
+  // descriptor (kept open by `shared`): plain-HTTP connections send it with sendfile(2).
+  int file_fd = -1;
+  uint64_t file_offset = 0;
   // HEAD: send Content-Length of the body but not the body itself.
   bool omit_body = false;
   // Close the connection after this response (errors that leave unread input behind).

@@ -111,9 +111,12 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
     spdlog::error("render error=\"{}\"", built.status().ToString());
     return;
   }
+  // The served set keeps large bodies only in memfds; publish from the build's own snapshots.
+  FeedSet to_publish = built->set;
   std::shared_ptr<const ServedSet> previous = ctx_.snapshots.Current();
   auto set = MakeServedSet(std::move(built).value(), generation.feeds, previous.get(),
                            generation.options.gzip);
+  previous.reset();
   ctx_.snapshots.Swap(set);
   double seconds = std::chrono::duration<double>(Steady::now() - started).count();
   rendered_counter_ = counter;
@@ -129,17 +132,14 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
   for (const ServedFile& file : set->files) {
     const Snapshot& s = *file.snapshot;
     ctx_.metrics->SetFeedFile(s.feed.empty() ? s.path : s.feed, s.entries, s.dropped,
-                              s.body.size());
+                              file.Body().size());
   }
   spdlog::info("render files={} changed={} duration_ms={:.1f}", set->files.size(),
                changed.empty() ? "-" : changed, seconds * 1000);
-  if (pipeline.publisher != nullptr) Publish(generation, *set);
+  if (pipeline.publisher != nullptr) Publish(generation, to_publish);
 }
 
-void RenderLoop::Publish(const Generation& generation, const ServedSet& set) {
-  FeedSet feeds;
-  feeds.generated_at = set.generated_at;
-  for (const ServedFile& file : set.files) feeds.files.push_back(file.snapshot);
+void RenderLoop::Publish(const Generation& generation, const FeedSet& feeds) {
   auto started = Steady::now();
   Publisher& publisher = *generation.pipeline->publisher;
   Result<PublishReport> report = publisher.Publish(feeds);

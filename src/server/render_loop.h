@@ -40,7 +40,7 @@ class RenderLoop {
   void Run();
   void Tick(bool force);
   void Render(const Generation& generation, int64_t counter);
-  void Publish(const Generation& generation, const ServedSet& set);
+  void Publish(const Generation& generation, const FeedSet& feeds);
   void CountActive(const Generation& generation);
   std::chrono::milliseconds WaitTime(const Generation& generation) const;
 

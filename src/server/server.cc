@@ -34,7 +34,9 @@ Status CheckPipeline(const Pipeline& pipeline) {
 
 struct Server::Impl {
   explicit Impl(std::shared_ptr<const server::Generation> generation)
-      : ctx(generation, generation->options.store_threads), render(ctx), http(ctx, router) {}
+      : ctx(generation, generation->options.store_threads),
+        render(ctx),
+        http(ctx, router, generation->options.io_threads) {}
 
   server::ServerContext ctx;
   server::Router router;
@@ -52,7 +54,6 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options,
                                               std::shared_ptr<const Pipeline> pipeline) {
   GF_RETURN_IF_ERROR(ValidateServerOptions(options));
   GF_RETURN_IF_ERROR(CheckPipeline(*pipeline));
-  int io_threads = options.io_threads;
   auto impl = std::make_unique<Impl>(MakeGeneration(1, std::move(options), std::move(pipeline)));
   server::ServerContext& ctx = impl->ctx;
   server::AddIngestRoute(impl->router, ctx);
@@ -65,7 +66,7 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options,
   ctx.bound_port.store(impl->http.port());
   impl->render.RenderNow();
   impl->render.Start();
-  impl->http.Start(io_threads);
+  impl->http.Start();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -20,45 +20,95 @@ bool IsSecIntelFile(const Snapshot& snapshot, const std::vector<FeedConfig>& fee
   return false;
 }
 
-void Compress(ServedFile& file, const ServedSet* previous) {
-  const Snapshot& snapshot = *file.snapshot;
-  if (snapshot.body.size() < kMinGzipBytes) return;
-  if (previous != nullptr) {
-    const ServedFile* old = previous->FindPath(snapshot.path);
-    if (old != nullptr && old->snapshot->etag == snapshot.etag) {
-      file.gzip_body = old->gzip_body;
-      file.gzip_etag = old->gzip_etag;
-      return;
-    }
-  }
+// The gzip representation, or "" when it is not worth sending.
+std::string Compress(const Snapshot& snapshot) {
+  if (snapshot.body.size() < kMinGzipBytes) return "";
   Result<std::string> compressed = GzipCompress(snapshot.body);
   if (!compressed.ok()) {
     spdlog::warn("gzip path={} error=\"{}\"", snapshot.path, compressed.status().ToString());
-    return;
+    return "";
   }
-  if (compressed->size() >= snapshot.body.size()) return;
-  file.gzip_body = std::move(compressed).value();
-  std::string etag = snapshot.etag;
-  // "\"hex\"" -> "\"hex-gzip\"": a distinct strong tag for the distinct representation.
-  if (etag.size() >= 2 && etag.back() == '"') etag.insert(etag.size() - 1, "-gzip");
-  file.gzip_etag = std::move(etag);
+  if (compressed->size() >= snapshot.body.size()) return "";
+  return std::move(compressed).value();
+}
+
+// Everything but the bytes (body, entry list): what the served set keeps once the bytes are in
+// a FileContent.
+SnapshotPtr Metadata(const Snapshot& s) {
+  auto meta = std::make_shared<Snapshot>();
+  meta->feed = s.feed;
+  meta->path = s.path;
+  meta->content_type = s.content_type;
+  meta->etag = s.etag;
+  meta->entries = s.entries;
+  meta->dropped = s.dropped;
+  meta->version = s.version;
+  meta->data_ts = s.data_ts;
+  return meta;
 }
 
 // The served copy of a snapshot without its entry list (FeedEntry per indicator, needed only by
-// entry-pushing publishers): at 1M indicators that list would cost ~100 bytes per indicator per
-// feed for as long as the snapshot is served. Reuses the previous served copy when unchanged.
-SnapshotPtr ForServing(SnapshotPtr snapshot, const ServedSet* previous) {
+// entry-pushing publishers), which would otherwise cost ~100 bytes per indicator per feed.
+SnapshotPtr WithoutEntries(SnapshotPtr snapshot) {
   if (!snapshot->feed_entries) return snapshot;
-  if (previous != nullptr) {
-    const ServedFile* old = previous->FindPath(snapshot->path);
-    if (old != nullptr && old->snapshot->etag == snapshot->etag) return old->snapshot;
-  }
   auto copy = std::make_shared<Snapshot>(*snapshot);
   copy->feed_entries.reset();
   return copy;
 }
 
+// Moves large bodies into a FileContent; small ones stay in the snapshot and gzip_storage.
+void Store(ServedFile& file, SnapshotPtr snapshot, std::string gzip) {
+  file.body_size = snapshot->body.size();
+  file.gzip_size = gzip.size();
+  if (gzip.empty()) {
+    file.gzip_etag.clear();
+  } else {
+    // "\"hex\"" -> "\"hex-gzip\"": a distinct strong tag for the distinct representation.
+    file.gzip_etag = snapshot->etag;
+    if (file.gzip_etag.size() >= 2) file.gzip_etag.insert(file.gzip_etag.size() - 1, "-gzip");
+  }
+  if (snapshot->body.size() >= kFileContentMinBytes) {
+    auto content = FileContent::Create(snapshot->body, gzip);
+    if (content.ok()) {
+      file.content = std::move(content).value();
+      file.snapshot = Metadata(*snapshot);
+      return;
+    }
+    spdlog::warn("memfd path={} error=\"{}\" (serving from memory)", snapshot->path,
+                 content.status().ToString());
+  }
+  file.snapshot = WithoutEntries(std::move(snapshot));
+  file.gzip_storage = std::move(gzip);
+}
+
+ServedFile Wrap(SnapshotPtr snapshot, const std::vector<FeedConfig>& feeds,
+                const ServedSet* previous, bool gzip, UnixSeconds generated_at) {
+  if (previous != nullptr) {
+    const ServedFile* old = previous->FindPath(snapshot->path);
+    bool same = old != nullptr && old->snapshot->etag == snapshot->etag &&
+                old->snapshot->data_ts == snapshot->data_ts && old->gzip_etag.empty() != gzip;
+    if (same) return *old;
+  }
+  ServedFile file;
+  file.modified = snapshot->data_ts > 0 ? snapshot->data_ts : generated_at;
+  file.last_modified = FormatHttpDate(file.modified);
+  file.secintel = IsSecIntelFile(*snapshot, feeds);
+  std::string compressed = gzip ? Compress(*snapshot) : std::string();
+  Store(file, std::move(snapshot), std::move(compressed));
+  return file;
+}
+
 }  // namespace
+
+std::string_view ServedFile::Body() const {
+  if (content) return content->bytes().substr(0, body_size);
+  return snapshot->body;
+}
+
+std::string_view ServedFile::Gzip() const {
+  if (content) return content->bytes().substr(body_size, gzip_size);
+  return gzip_storage;
+}
 
 const ServedFile* ServedSet::FindPath(std::string_view path) const {
   auto it = by_path.find(path);
@@ -78,12 +128,7 @@ std::shared_ptr<const ServedSet> MakeServedSet(BuildResult result,
   set->reports = std::move(result.reports);
   set->files.reserve(result.set.files.size());
   for (SnapshotPtr& snapshot : result.set.files) {
-    ServedFile file;
-    file.snapshot = ForServing(std::move(snapshot), previous);
-    file.modified = file.snapshot->data_ts > 0 ? file.snapshot->data_ts : set->generated_at;
-    file.last_modified = FormatHttpDate(file.modified);
-    file.secintel = IsSecIntelFile(*file.snapshot, feeds);
-    if (gzip) Compress(file, previous);
+    ServedFile file = Wrap(std::move(snapshot), feeds, previous, gzip, set->generated_at);
     size_t index = set->files.size();
     set->by_path.emplace(file.snapshot->path, index);
     if (!file.snapshot->feed.empty()) set->by_feed.emplace(file.snapshot->feed, index);

@@ -1,5 +1,6 @@
 // SnapshotHolder: the FeedSet the server currently serves, with what serving needs precomputed
-// once per snapshot (gzip body and its ETag, the Last-Modified date, lookup by path and feed).
+// once per snapshot (gzip body and its ETag, the Last-Modified date, lookup by path and feed, and
+// for large files the bytes in a FileContent so plain HTTP can use sendfile).
 //
 // Thread safety: a ServedSet is immutable once built. SnapshotHolder::Current may be called from
 // any thread without locks on the serving path (std::atomic<std::shared_ptr>); Swap is called
@@ -15,16 +16,32 @@
 
 #include "feeds/builder.h"
 #include "feeds/feed.h"
+#include "server/file_content.h"
 
 namespace guardfeed::server {
 
+// Files at least this large are kept in a FileContent (and served with sendfile).
+inline constexpr size_t kFileContentMinBytes = 64 * 1024;
+
 struct ServedFile {
+  // The snapshot's metadata. When `content` is set its body (and entry list) are dropped: the
+  // bytes live in `content` only.
   SnapshotPtr snapshot;
-  std::string gzip_body;      // empty when gzip is off or would not make the body smaller
-  std::string gzip_etag;      // "\"<sha256 of the identity body>-gzip\""
+  std::shared_ptr<const FileContent> content;  // identity bytes, then gzip bytes; may be null
+  size_t body_size = 0;
+  size_t gzip_size = 0;
+  std::string gzip_storage;   // the gzip bytes when there is no `content`
+  std::string gzip_etag;      // "\"<sha256 of the identity body>-gzip\"" ("" without gzip)
   std::string last_modified;  // HTTP-date of `modified`
   UnixSeconds modified = 0;   // the content's last change (data_ts, else the render time)
   bool secintel = false;      // part of the SecIntel layout (manifest, cc_schema, data files)
+
+  std::string_view Body() const;
+  // Empty when gzip is off or would not make the body smaller.
+  std::string_view Gzip() const;
+  // Offsets of the two representations within content->fd().
+  size_t body_offset() const { return 0; }
+  size_t gzip_offset() const { return body_size; }
 };
 
 struct ServedSet {
@@ -38,8 +55,8 @@ struct ServedSet {
   const ServedFile* FindFeed(std::string_view name) const;
 };
 
-// Wraps a build's snapshots for serving. Gzip bodies of snapshots whose ETag is unchanged since
-// `previous` (may be null) are reused instead of recompressed.
+// Wraps a build's snapshots for serving. Files whose ETag is unchanged since `previous` (may be
+// null) are reused as they are (no recompression, no copy).
 std::shared_ptr<const ServedSet> MakeServedSet(BuildResult result,
                                                const std::vector<FeedConfig>& feeds,
                                                const ServedSet* previous, bool gzip);

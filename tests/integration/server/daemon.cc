@@ -110,7 +110,7 @@ void Daemon::WriteConfig(const DaemonOptions& options) {
   if (!options.replace_server) {
     out << "ingest_token = \"" << kIngestToken << "\"\n"
         << "admin_token = \"" << kAdminToken << "\"\n"
-        << "body_limit = \"256KiB\"\n"
+        << "body_limit = \"2MiB\"\n"
         << "header_timeout = \"1s\"\nbody_timeout = \"2s\"\nidle_timeout = \"5s\"\n"
         << "render_debounce = \"50ms\"\nstore_poll = \"200ms\"\ncount_interval = \"1s\"\n"
         << "shutdown_grace = \"5s\"\n";

@@ -119,7 +119,7 @@ TEST_F(DaemonTest, BadJsonNamesTheLineAndKeepsTheGoodOnes) {
 }
 
 TEST_F(DaemonTest, BodyOverTheLimitIs413) {
-  std::string big(300 * 1024, ' ');
+  std::string big(3 * 1024 * 1024, ' ');
   big.replace(0, 2, "[]");
   HttpResult result = PostFindings(daemon_.url(), big);
   EXPECT_EQ(result.status, 413) << result.error;
@@ -268,6 +268,24 @@ TEST(DaemonTls, ServesHttpsWithTheConfiguredCertificate) {
                             .body = IpEvent(13),
                             .insecure_tls = true});
   EXPECT_EQ(posted.status, 200) << posted.error;
+  // A feed over 64 KiB: over TLS it is read from the memfd's mapping.
+  for (uint32_t from = 20000; from < 26000; from += 1000) {
+    std::string batch;
+    for (uint32_t i = from; i < from + 1000; ++i) batch += IpEvent(i) + "\n";
+    HttpResult many = Http({.method = "POST",
+                            .url = daemon.url() + "/v1/findings",
+                            .headers = {"Authorization: Bearer " + std::string(kIngestToken),
+                                        "Content-Type: application/x-ndjson"},
+                            .body = batch,
+                            .insecure_tls = true});
+    ASSERT_EQ(many.status, 200) << many.body;
+  }
+  HttpResult feed;
+  ASSERT_TRUE(WaitFor([&] {
+    feed = Http({.url = daemon.url() + "/feeds/fortigate_ip", .insecure_tls = true});
+    return feed.body.find(AttackerIp(25999) + "\r\n") != std::string::npos;
+  }));
+  EXPECT_EQ(feed.Header("etag"), "\"" + Sha256Hex(feed.body) + "\"");
   std::string plain = "http://" + daemon.url().substr(8) + "/healthz";
   EXPECT_NE(Get(plain).status, 200);
   EXPECT_EQ(daemon.Stop(SIGTERM), 0);

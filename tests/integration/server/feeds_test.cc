@@ -102,6 +102,22 @@ TEST_F(FeedsTest, GzipIsServedWhenAcceptedAndDecodesToTheSameBytes) {
   EXPECT_EQ(refused.Header("content-encoding"), "");
 }
 
+TEST_F(FeedsTest, LargeFeedsAreSentWhole) {
+  // Over 64 KiB: served from the snapshot's memfd with sendfile.
+  for (uint32_t from = 10000; from < 16000; from += 1000) Ingest(from, 1000);
+  HttpResult plain = Get(daemon_.url() + "/feeds/fortigate_ip");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_GT(plain.body.size(), 64u * 1024);
+  EXPECT_EQ(plain.Header("etag"), "\"" + Sha256Hex(plain.body) + "\"");
+  EXPECT_EQ(plain.Header("content-length"), std::to_string(plain.body.size()));
+  EXPECT_EQ(plain.Header("x-feed-entries"), "6000");
+  HttpResult gzipped = Get(daemon_.url() + "/feeds/fortigate_ip", {"Accept-Encoding: gzip"});
+  EXPECT_EQ(Gunzip(gzipped.body, daemon_.dir()), plain.body);
+  HttpResult head = Http({.method = "HEAD", .url = daemon_.url() + "/feeds/fortigate_ip"});
+  EXPECT_EQ(head.Header("content-length"), std::to_string(plain.body.size()));
+  EXPECT_EQ(head.body, "");
+}
+
 TEST_F(FeedsTest, HeadHasTheHeadersOfGetWithoutTheBody) {
   Ingest(400, 3);
   HttpResult get = Get(daemon_.url() + "/feeds/checkpoint_ioc");

@@ -1,5 +1,6 @@
 // Serving one snapshot: conditional GET, gzip negotiation, HEAD; and the served-set wrapper.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "core/hash.h"
 #include "guardduty/reader.h"
@@ -57,16 +58,16 @@ TEST(MakeServedSet, PrecompressesLargeBodiesOnly) {
   ASSERT_NE(feed, nullptr);
   EXPECT_EQ(set->FindPath("fortigate_ip.txt"), feed);
   EXPECT_FALSE(feed->secintel);
-  EXPECT_FALSE(feed->gzip_body.empty());
-  Result<std::string> inflated = GunzipBuffer(feed->gzip_body, 1 << 20);
+  EXPECT_FALSE(feed->Gzip().empty());
+  Result<std::string> inflated = GunzipBuffer(feed->Gzip(), 1 << 20);
   ASSERT_TRUE(inflated.ok());
-  EXPECT_EQ(*inflated, feed->snapshot->body);
-  EXPECT_EQ(feed->snapshot->etag, "\"" + Sha256Hex(feed->snapshot->body) + "\"");
-  EXPECT_EQ(feed->gzip_etag, "\"" + Sha256Hex(feed->snapshot->body) + "-gzip\"");
+  EXPECT_EQ(*inflated, feed->Body());
+  EXPECT_EQ(feed->snapshot->etag, "\"" + Sha256Hex(feed->Body()) + "\"");
+  EXPECT_EQ(feed->gzip_etag, "\"" + Sha256Hex(feed->Body()) + "-gzip\"");
   const ServedFile* manifest = set->FindPath("manifest.xml");
   ASSERT_NE(manifest, nullptr);
   EXPECT_TRUE(manifest->secintel);
-  EXPECT_TRUE(manifest->gzip_body.empty());
+  EXPECT_TRUE(manifest->Gzip().empty());
   EXPECT_EQ(feed->last_modified, FormatHttpDate(1'700'000'000));
   EXPECT_EQ(manifest->last_modified, FormatHttpDate(1'700'000'100));
 }
@@ -74,10 +75,9 @@ TEST(MakeServedSet, PrecompressesLargeBodiesOnly) {
 TEST(MakeServedSet, ReusesTheGzipOfAnUnchangedSnapshot) {
   auto first = MakeServedSet(MakeBuild(1000), Feeds(), nullptr, true);
   auto second = MakeServedSet(MakeBuild(1000), Feeds(), first.get(), true);
-  EXPECT_EQ(second->FindFeed("fortigate_ip")->gzip_body,
-            first->FindFeed("fortigate_ip")->gzip_body);
+  EXPECT_EQ(second->FindFeed("fortigate_ip")->Gzip(), first->FindFeed("fortigate_ip")->Gzip());
   auto off = MakeServedSet(MakeBuild(1000), Feeds(), nullptr, false);
-  EXPECT_TRUE(off->FindFeed("fortigate_ip")->gzip_body.empty());
+  EXPECT_TRUE(off->FindFeed("fortigate_ip")->Gzip().empty());
 }
 
 class ServeFileTest : public ::testing::Test {
@@ -90,7 +90,7 @@ class ServeFileTest : public ::testing::Test {
 TEST_F(ServeFileTest, PlainGetSendsTheSnapshotWithValidators) {
   HttpResponse response = ServeFile(file_, set_, Head({}), false, options_);
   EXPECT_EQ(response.status, 200u);
-  EXPECT_EQ(response.Body(), file_.snapshot->body);
+  EXPECT_EQ(response.Body(), file_.Body());
   EXPECT_EQ(Header(response, "ETag"), file_.snapshot->etag);
   EXPECT_EQ(Header(response, "Last-Modified"), file_.last_modified);
   EXPECT_EQ(Header(response, "Cache-Control"), "no-cache");
@@ -105,7 +105,7 @@ TEST_F(ServeFileTest, GzipWhenAccepted) {
   EXPECT_EQ(response.status, 200u);
   EXPECT_EQ(Header(response, "Content-Encoding"), "gzip");
   EXPECT_EQ(Header(response, "ETag"), file_.gzip_etag);
-  EXPECT_EQ(response.Body(), file_.gzip_body);
+  EXPECT_EQ(response.Body(), file_.Gzip());
 }
 
 TEST_F(ServeFileTest, IfNoneMatchGives304ForEitherRepresentation) {
@@ -138,7 +138,31 @@ TEST_F(ServeFileTest, HeadKeepsTheLengthButOmitsTheBody) {
   HttpResponse response = ServeFile(file_, set_, Head({}), true, options_);
   EXPECT_EQ(response.status, 200u);
   EXPECT_TRUE(response.omit_body);
-  EXPECT_EQ(response.Body().size(), file_.snapshot->body.size());
+  EXPECT_EQ(response.Body().size(), file_.Body().size());
+}
+
+TEST(MakeServedSet, LargeFilesLiveInAFileForSendfile) {
+  BuildResult build = MakeBuild(10000);
+  std::string body = build.set.files[0]->body;
+  ASSERT_GE(body.size(), kFileContentMinBytes);
+  auto set = MakeServedSet(std::move(build), Feeds(), nullptr, true);
+  const ServedFile& file = *set->FindFeed("fortigate_ip");
+  ASSERT_NE(file.content, nullptr);
+  EXPECT_TRUE(file.snapshot->body.empty());  // one copy of the bytes, in the file
+  EXPECT_EQ(file.Body(), body);
+  EXPECT_EQ(file.snapshot->etag, "\"" + Sha256Hex(body) + "\"");
+  std::string from_fd(file.Gzip().size(), '\0');
+  ASSERT_EQ(pread(file.content->fd(), from_fd.data(), from_fd.size(),
+                  static_cast<off_t>(file.gzip_offset())),
+            static_cast<ssize_t>(from_fd.size()));
+  EXPECT_EQ(GunzipBuffer(from_fd, 1 << 22).value(), body);
+  HttpResponse response = ServeFile(file, set, Head({{"Accept-Encoding", "gzip"}}), false, {});
+  EXPECT_EQ(response.file_fd, file.content->fd());
+  EXPECT_EQ(response.file_offset, file.gzip_offset());
+  EXPECT_EQ(response.Body(), file.Gzip());
+  // Unchanged on the next render: the same file, not a new copy.
+  auto next = MakeServedSet(MakeBuild(10000), Feeds(), set.get(), true);
+  EXPECT_EQ(next->FindFeed("fortigate_ip")->content, file.content);
 }
 
 TEST(FetchLog, KeepsTheLatestFetchPerClient) {
