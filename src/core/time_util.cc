@@ -73,7 +73,11 @@ std::string FormatIso8601(UnixSeconds seconds) {
 }
 
 std::string FormatYyyymmdd(UnixSeconds seconds) {
-  return FormatIso8601(seconds).substr(0, 10).erase(7, 1).erase(4, 1);
+  std::string iso = FormatIso8601(seconds);  // "YYYY-MM-DDT..."
+  std::string out;
+  out.reserve(8);
+  out.append(iso, 0, 4).append(iso, 5, 2).append(iso, 8, 2);
+  return out;
 }
 
 Result<int64_t> ParseDuration(std::string_view text) {
