@@ -240,8 +240,12 @@ if [ -z "${SKIP_RSS:-}" ]; then
   curl -sf -o /dev/null -H "Accept-Encoding: gzip" "$DAEMON_URL/feeds/bench_ip"
   RSS_KB=$(awk '/^VmRSS/ {print $2}' "/proc/$DAEMON_PID/status")
   HWM_KB=$(awk '/^VmHWM/ {print $2}' "/proc/$DAEMON_PID/status")
-  FEED_BYTES=$(curl -sf "$DAEMON_URL/feeds/bench_ip" | wc -c)
-  RSS_LINE="RSS $((RSS_KB / 1024)) MiB ($((RSS_KB * 1024 / RSS_ENTRIES)) bytes/indicator), peak $((HWM_KB / 1024)) MiB; served feed $((FEED_BYTES / 1024 / 1024)) MiB + gzip + SecIntel file"
+  # Large served files live in memfds (sent with sendfile, not mapped into RSS): count them too.
+  MEMFD_BYTES=$(for fd in /proc/"$DAEMON_PID"/fd/*; do
+      case "$(readlink "$fd")" in /memfd:guardfeed-served*) stat -L -c %s "$fd" ;; esac
+    done | awk '{s += $1} END {print s + 0}')
+  TOTAL=$((RSS_KB * 1024 + MEMFD_BYTES))
+  RSS_LINE="RSS $((RSS_KB / 1024)) MiB + served files in memfd $((MEMFD_BYTES / 1024 / 1024)) MiB = $((TOTAL / RSS_ENTRIES)) bytes/indicator (peak RSS $((HWM_KB / 1024)) MiB, during the first render)"
   echo "   $RSS_LINE"
 fi
 

@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -510,7 +511,15 @@ void HttpServer::Start() {
   });
   for (auto& context : contexts_) {
     guards_.push_back(asio::make_work_guard(*context));
-    threads_.emplace_back([&context] { context->run(); });
+    threads_.emplace_back([&context] {
+      // sendfile(2) has no MSG_NOSIGNAL: a client hanging up mid-response must give EPIPE, not a
+      // process-killing SIGPIPE. Blocked here, a SIGPIPE raised by this thread stays pending.
+      sigset_t pipe;
+      sigemptyset(&pipe);
+      sigaddset(&pipe, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+      context->run();
+    });
   }
 }
 

@@ -119,6 +119,39 @@ TEST_F(RobustnessTest, StalledBodiesTimeOut) {
   close(idle);
 }
 
+TEST_F(RobustnessTest, ClientsHangingUpMidResponseDoNotHurtTheServer) {
+  // A feed large enough to be sent with sendfile, and clients that leave before reading it
+  // (sendfile has no MSG_NOSIGNAL: this once killed the daemon with SIGPIPE).
+  for (uint32_t from = 30000; from < 36000; from += 1000) {
+    std::string body;
+    for (uint32_t i = from; i < from + 1000; ++i) body += IpEvent(i) + "\n";
+    ASSERT_EQ(PostFindings(daemon_.url(), body, "application/x-ndjson").status, 200);
+  }
+  ASSERT_TRUE(FeedEventuallyContains(daemon_, "fortigate_ip", AttackerIp(35999)));
+  std::string request = "GET /feeds/fortigate_ip HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 40; ++i) {
+    int fd = ConnectLoopback(PortOf(daemon_.url()));
+    ASSERT_GE(fd, 0);
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    // Read part of the response, drain what has arrived, then leave: the server is mid-body.
+    char buffer[4096];
+    for (int reads = 0; reads < 1 + i % 4; ++reads) recv(fd, buffer, sizeof(buffer), 0);
+    while (recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT) > 0) {
+    }
+    if (i % 3 == 2) {
+      linger reset{1, 0};  // some leave with RST, the others with FIN
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+    }
+    close(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(Get(daemon_.url() + "/healthz").status, 200);
+  HttpResult feed = Get(daemon_.url() + "/feeds/fortigate_ip");
+  EXPECT_EQ(feed.Header("x-feed-entries"), "6000");
+}
+
 TEST_F(RobustnessTest, ExpectContinueIsHonouredAndRejectedEarly) {
   std::string body = IpEvent(7000);
   std::string request = "POST /v1/findings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
