@@ -6,41 +6,7 @@
 namespace guardfeed {
 namespace {
 
-struct PublishArgs {
-  bool resync = false;
-  bool force = false;
-};
-
-// Every publisher the configuration enables, in a stable order: directory, S3, ATP Cloud.
-Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runtime& runtime,
-                                                                     const PublishArgs& args) {
-  const Config& config = runtime.config;
-  std::vector<std::unique_ptr<Publisher>> publishers;
-  if (!config.publish_directory.empty()) {
-    auto directory = NewDirectoryPublisher(config.publish_directory);
-    if (!directory.ok()) return directory.status();
-    publishers.push_back(std::move(*directory));
-  }
-  auto s3 = ReadS3Options(config);
-  if (!s3.ok()) return s3.status();
-  if (*s3) {
-    (*s3)->force = args.force;
-    auto publisher = NewS3Publisher(std::move(**s3), runtime.store.get());
-    if (!publisher.ok()) return publisher.status();
-    publishers.push_back(std::move(*publisher));
-  }
-  auto atp = ReadAtpOptions(config);
-  if (!atp.ok()) return atp.status();
-  if (*atp) {
-    (*atp)->resync = args.resync;
-    auto publisher = NewAtpCloudPublisher(std::move(**atp), runtime.store.get());
-    if (!publisher.ok()) return publisher.status();
-    publishers.push_back(std::move(*publisher));
-  }
-  return publishers;
-}
-
-int RunPublish(const GlobalOptions& global, const PublishArgs& args) {
+int RunPublish(const GlobalOptions& global, const PublishFlags& args) {
   int exit_code = kExitOk;
   auto runtime = OpenOrReport(global, exit_code);
   if (!runtime) return exit_code;
@@ -75,7 +41,7 @@ int RunPublish(const GlobalOptions& global, const PublishArgs& args) {
 }  // namespace
 
 void AddPublishCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
-  auto args = std::make_shared<PublishArgs>();
+  auto args = std::make_shared<PublishFlags>();
   CLI::App* cmd = app.add_subcommand(
       "publish", "Render every feed and push changed files to the configured targets");
   cmd->add_flag("--force", args->force,

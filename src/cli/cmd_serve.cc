@@ -13,6 +13,7 @@
 
 #include "cli/output.h"
 #include "core/time_util.h"
+#include "cli/publish_config.h"
 #include "publish/publisher.h"
 #include "server/server.h"
 
@@ -297,11 +298,10 @@ Result<Loaded> Load(const GlobalOptions& global, const ServeFlags& flags) {
   auto owner = std::make_shared<ServeRuntime>();
   owner->runtime = std::move(*runtime);
   const Config& config = owner->runtime->config;
-  if (!config.publish_directory.empty()) {
-    auto publisher = NewDirectoryPublisher(config.publish_directory);
-    if (!publisher.ok()) return publisher.status().WithContext("publish.directory");
-    owner->publisher = std::move(*publisher);
-  }
+  // The same targets as `guardfeed publish`: directory, S3, ATP Cloud, after every render.
+  auto publishers = ConfiguredPublishers(*owner->runtime, {});
+  if (!publishers.ok()) return publishers.status().WithContext("publish");
+  if (!publishers->empty()) owner->publisher = NewFanOutPublisher(std::move(*publishers));
   auto pipeline = std::make_shared<Pipeline>();
   pipeline->store = owner->runtime->store.get();
   pipeline->policy = owner->runtime->policy.get();

@@ -161,4 +161,32 @@ Result<std::optional<AtpOptions>> ReadAtpOptions(const Config& config) {
   return std::optional<AtpOptions>(std::move(options));
 }
 
+Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runtime& runtime,
+                                                                     const PublishFlags& flags) {
+  const Config& config = runtime.config;
+  std::vector<std::unique_ptr<Publisher>> publishers;
+  if (!config.publish_directory.empty()) {
+    auto directory = NewDirectoryPublisher(config.publish_directory);
+    if (!directory.ok()) return directory.status();
+    publishers.push_back(std::move(*directory));
+  }
+  auto s3 = ReadS3Options(config);
+  if (!s3.ok()) return s3.status();
+  if (*s3) {
+    (*s3)->force = flags.force;
+    auto publisher = NewS3Publisher(std::move(**s3), runtime.store.get());
+    if (!publisher.ok()) return publisher.status();
+    publishers.push_back(std::move(*publisher));
+  }
+  auto atp = ReadAtpOptions(config);
+  if (!atp.ok()) return atp.status();
+  if (*atp) {
+    (*atp)->resync = flags.resync;
+    auto publisher = NewAtpCloudPublisher(std::move(**atp), runtime.store.get());
+    if (!publisher.ok()) return publisher.status();
+    publishers.push_back(std::move(*publisher));
+  }
+  return publishers;
+}
+
 }  // namespace guardfeed

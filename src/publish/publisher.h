@@ -40,4 +40,8 @@ class Publisher {
 // missing.
 Result<std::unique_ptr<Publisher>> NewDirectoryPublisher(std::string_view directory);
 
+// Publishes to every target in order, trying all of them; fails (naming each failed target)
+// when any failed. Used by the daemon, which runs one publisher after each render.
+std::unique_ptr<Publisher> NewFanOutPublisher(std::vector<std::unique_ptr<Publisher>> targets);
+
 }  // namespace guardfeed
