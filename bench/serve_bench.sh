@@ -108,7 +108,7 @@ run_wrk() {  # URL [wrk args...]
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr '\n' ' ' || true)
-  echo "$rps $p99 ${errors:-}"
+  echo "${rps:-0} ${p99:--} ${errors:-}"
 }
 
 echo "== machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo),"\
@@ -189,6 +189,8 @@ GF_ARGS=(-H "If-None-Match: $GF_ETAG"); NG_ARGS=(-H "If-None-Match: $NG_ETAG"); 
 GF_ARGS=(-H "Accept-Encoding: gzip"); NG_ARGS=(-H "Accept-Encoding: gzip"); scenario 200_gzip
 GF_ARGS=(-H "Accept-Encoding: gzip" -H "If-None-Match: $GF_GZ_ETAG")
 NG_ARGS=(-H "Accept-Encoding: gzip" -H "If-None-Match: $NG_GZ_ETAG"); scenario 304_gzip
+
+kill -0 "$DAEMON_PID" 2>/dev/null || { echo "serve_bench: guardfeed exited"; cat "$FEED_DIR/stderr.log"; exit 1; }
 
 echo "== ingest"
 cat > "$WORK/single.lua" <<'LUA'
