@@ -12,8 +12,8 @@
 #include <fstream>
 
 #include "cli/output.h"
-#include "core/time_util.h"
 #include "cli/publish_config.h"
+#include "core/time_util.h"
 #include "publish/publisher.h"
 #include "server/server.h"
 
