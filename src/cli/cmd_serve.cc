@@ -378,6 +378,8 @@ int RunServe(const GlobalOptions& global, const ServeFlags& flags) {
   sigemptyset(&signals);
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, signal);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer closing mid-response must never kill the daemon: writes report EPIPE instead.
+  ::signal(SIGPIPE, SIG_IGN);
   auto server = Server::Start(loaded->options, loaded->pipeline);
   if (!server.ok()) {
     PrintError(server.status());
