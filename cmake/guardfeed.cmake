@@ -33,6 +33,7 @@ function(guardfeed_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main Threads::Threads)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
       GUARDFEED_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
       GUARDFEED_BINARY_DIR="${PROJECT_BINARY_DIR}")

@@ -13,6 +13,7 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kIoError: return "I/O error";
     case Status::Code::kUnavailable: return "unavailable";
     case Status::Code::kFailedPrecondition: return "refused";
+    case Status::Code::kResourceExhausted: return "limit exceeded";
     case Status::Code::kRemote: return "remote error";
     case Status::Code::kInternal: return "internal error";
   }

@@ -21,6 +21,7 @@ class Status {
     kIoError,             // local file or socket failure
     kUnavailable,         // a dependency (store, remote server) cannot be reached now; retry
     kFailedPrecondition,  // refused by a safety rule (e.g. a feed would shrink too much)
+    kResourceExhausted,   // a limit was crossed (decompression budget, document size, errors)
     kRemote,              // a remote server answered with an error
     kInternal,            // a bug: an invariant did not hold
   };
@@ -34,6 +35,9 @@ class Status {
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
   static Status FailedPrecondition(std::string msg) {
     return {Code::kFailedPrecondition, std::move(msg)};
+  }
+  static Status ResourceExhausted(std::string msg) {
+    return {Code::kResourceExhausted, std::move(msg)};
   }
   static Status Remote(std::string msg) { return {Code::kRemote, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }

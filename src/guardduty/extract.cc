@@ -1,6 +1,8 @@
 #include "guardduty/extract.h"
 
+#include <set>
 #include <string_view>
+#include <utility>
 
 #include "core/special_ranges.h"
 #include "core/time_util.h"
@@ -17,7 +19,8 @@ using simdjson::dom::object;
 // yield nothing; a present field of the wrong type is an error naming its path.
 class Walker {
  public:
-  explicit Walker(Finding& finding) : finding_(finding) {}
+  Walker(size_t max_indicators, Finding& finding)
+      : max_indicators_(max_indicators), finding_(finding) {}
 
   std::optional<FieldError> Run(object root);
 
@@ -42,8 +45,15 @@ class Walker {
   void AddIp(std::string_view text, std::string field);
   void AddDomain(std::string_view text, std::string field);
   void AddIndicator(Result<Indicator> parsed, std::string field);
+  // True once the indicator cap is reached: counts one more dropped indicator.
+  bool DropIfFull();
 
+  // Rejected values listed per finding; the rest are only counted.
+  static constexpr size_t kMaxListedRejected = 100;
+
+  const size_t max_indicators_;
   Finding& finding_;
+  std::set<std::pair<IndicatorKind, std::string>> seen_;
   std::optional<FieldError> error_;
 };
 
@@ -228,6 +238,7 @@ void Walker::ReadAction(object action) {
     if (auto details =
             Array(*probe, "portProbeDetails", base + ".portProbeAction.portProbeDetails")) {
       for (element detail : *details) {
+        if (DropIfFull()) continue;
         if (detail.is_object()) ReadRemoteIp(object(detail), "portProbeAction.portProbeDetails[]");
       }
     }
@@ -237,7 +248,7 @@ void Walker::ReadAction(object action) {
     if (auto sources = Array(*k8s, "sourceIPs", base + ".kubernetesApiCallAction.sourceIPs")) {
       for (element source : *sources) {
         // sourceIPs often hold private proxy or load balancer addresses: only public ones count.
-        if (!source.is_string()) continue;
+        if (!source.is_string() || DropIfFull()) continue;
         auto address = ParseIpAddress(std::string_view(source));
         if (address.ok() && FindSpecialRange(*address) != nullptr) continue;
         AddIp(std::string_view(source), "kubernetesApiCallAction.sourceIPs[]");
@@ -264,7 +275,7 @@ void Walker::ReadSequence(object detection) {
   auto endpoints = Array(*sequence, "endpoints", "service.detection.sequence.endpoints");
   if (!endpoints) return;
   for (element endpoint : *endpoints) {
-    if (!endpoint.is_object()) continue;
+    if (!endpoint.is_object() || DropIfFull()) continue;
     std::string_view path = "service.detection.sequence.endpoints[]";
     if (auto ip = String(object(endpoint), "ip", Join(path, "ip"))) {
       AddIp(*ip, "detection.sequence.endpoints[].ip");
@@ -275,31 +286,38 @@ void Walker::ReadSequence(object detection) {
   }
 }
 
+bool Walker::DropIfFull() {
+  if (finding_.indicators.size() < max_indicators_) return false;
+  ++finding_.indicators_dropped;
+  return true;
+}
+
 void Walker::AddIp(std::string_view text, std::string field) {
-  if (text.empty()) return;
+  if (text.empty() || DropIfFull()) return;
   AddIndicator(NormalizeIp(text), std::move(field));
 }
 
 void Walker::AddDomain(std::string_view text, std::string field) {
-  if (text.empty()) return;
+  if (text.empty() || DropIfFull()) return;
   AddIndicator(NormalizeDomain(text), std::move(field));
 }
 
 void Walker::AddIndicator(Result<Indicator> parsed, std::string field) {
   if (!parsed.ok()) {
-    finding_.rejected.push_back({std::move(field), parsed.status().message()});
+    ++finding_.rejected_count;
+    if (finding_.rejected.size() < kMaxListedRejected) {
+      finding_.rejected.push_back({std::move(field), parsed.status().message()});
+    }
     return;
   }
-  for (const auto& existing : finding_.indicators) {
-    if (existing.indicator == *parsed) return;
-  }
+  if (!seen_.emplace(parsed->kind, parsed->value).second) return;
   finding_.indicators.push_back({std::move(*parsed), std::move(field)});
 }
 
 }  // namespace
 
-std::optional<FieldError> ExtractFinding(object root, Finding& finding) {
-  return Walker(finding).Run(root);
+std::optional<FieldError> ExtractFinding(object root, size_t max_indicators, Finding& finding) {
+  return Walker(max_indicators, finding).Run(root);
 }
 
 }  // namespace guardfeed::internal

@@ -40,7 +40,10 @@ struct Finding {
   bool archived = false;
   bool sample = false;  // GuardDuty sample finding (additionalInfo.sample)
   std::vector<ExtractedIndicator> indicators;  // deduplicated, in order of appearance
+  // Indicators past ReadLimits::max_indicators_per_finding (not extracted, not listed).
+  int64_t indicators_dropped = 0;
   std::vector<RejectedValue> rejected;         // indicator-shaped values that failed to parse
+  int64_t rejected_count = 0;  // all of them; `rejected` lists the first few
 };
 
 }  // namespace guardfeed

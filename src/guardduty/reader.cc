@@ -1,11 +1,10 @@
 #include "guardduty/reader.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <simdjson.h>
 
 #include "core/text.h"
@@ -18,9 +17,8 @@ namespace fs = std::filesystem;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-// A whole-file document (a JSON array or GetFindings response) may be large; one line may not.
-constexpr size_t kMaxWholeDocumentBytes = 1u << 30;
-constexpr size_t kMaxGunzipBytes = 4ull << 30;
+// Directories nested deeper than this are not walked (a bind-mount loop, a hostile tree).
+constexpr int kMaxDirectoryDepth = 64;
 
 // A line that is a whole JSON object or array on its own marks a JSON Lines buffer.
 bool LooksLikeJsonLine(std::string_view line) {
@@ -40,12 +38,13 @@ bool HasJsonLine(std::string_view text) {
   return false;
 }
 
-bool IsGzip(std::string_view data) {
-  return data.size() >= 2 && data[0] == '\x1f' && data[1] == '\x8b';
-}
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-std::string SizeText(size_t bytes) {
-  return bytes >= (1u << 20) ? std::to_string(bytes >> 20) + " MB" : std::to_string(bytes) + " B";
+bool HasFindingSuffix(const fs::path& path) {
+  std::string name = path.filename().string();
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::any_of(std::begin(kFindingFileSuffixes), std::end(kFindingFileSuffixes),
+                     [&](std::string_view suffix) { return name.ends_with(suffix); });
 }
 
 }  // namespace
@@ -57,21 +56,40 @@ std::string ReadError::ToString() const {
 }
 
 struct FindingReader::Impl {
+  explicit Impl(ReadLimits read_limits) : limits(read_limits) {}
+
+  const ReadLimits limits;
   simdjson::dom::parser parser;
+  std::string scratch;  // a padded copy of one line or document
   const ReadCallbacks* callbacks = nullptr;
   std::string_view source;
+  size_t errors = 0;  // in the current source
+  Status stop;        // set when a limit stops the current source
+
+  void Begin(const ReadCallbacks& cb, std::string_view name) {
+    callbacks = &cb;
+    source = name;
+    errors = 0;
+    stop = Status::Ok();
+  }
+  bool stopped() const { return !stop.ok(); }
 
   void Error(int64_t line, std::string field, std::string message) {
     if (callbacks->on_error) {
       callbacks->on_error(ReadError{std::string(source), line, std::move(field), std::move(message)});
     }
+    if (++errors == limits.max_errors && !stopped()) {
+      stop = Status::InvalidArgument("stopped after " + std::to_string(errors) + " errors");
+    }
   }
 
-  // Inflates gzip, then reads; copies `data` into a padded buffer unless `padded` says it is
-  // already followed by SIMDJSON_PADDING readable bytes (a file ReadPaths loaded).
+  // Reads one source held in memory; `padded` says SIMDJSON_PADDING readable bytes follow it.
   void Read(std::string_view data, bool padded);
+  void ReadGzip(std::string_view data);
   void ReadPadded(std::string_view padded_data);
   void ReadLines(std::string_view data);
+  // Parses a copy of `text` (one line, or a document gathered from a stream).
+  void ReadCopy(std::string_view text, size_t max_size, int64_t line);
   void ReadDocument(const char* data, size_t size, size_t max_size, int64_t line);
   // Parses and dispatches one document; on failure keeps the reason in last_error_.
   bool ParseDocument(const char* data, size_t size, size_t max_size, int64_t line);
@@ -80,6 +98,119 @@ struct FindingReader::Impl {
   void Dispatch(element document, int64_t line, const std::string& path);
   void DispatchObject(object doc, int64_t line, const std::string& path);
   void EmitFinding(object finding, int64_t line, const std::string& path);
+  // A parser that grew for a huge document gives its memory back.
+  void TrimParser();
+};
+
+// Splits an inflating stream into JSON Lines as they arrive, or gathers it into one document
+// when its first line is not a whole JSON value. Holds at most one line or one document.
+class StreamFramer {
+ public:
+  explicit StreamFramer(FindingReader::Impl& reader) : r_(reader) {}
+
+  Status Push(std::string_view chunk) {
+    if (r_.stopped()) return r_.stop;
+    if (mode_ == Mode::kUnknown) return PushUnknown(chunk);
+    if (mode_ == Mode::kLines) return PushLines(chunk);
+    if (mode_ == Mode::kDocument) return Gather(chunk);
+    return Status::Ok();  // kDiscard: an oversized document is being skipped
+  }
+
+  void Finish() {
+    if (r_.stopped()) return;
+    if (mode_ == Mode::kLines) {
+      if (!skipping_line_) Line(pending_);
+    } else if (mode_ != Mode::kDiscard && !pending_.empty()) {
+      r_.ReadCopy(pending_, r_.limits.max_document_bytes, 1);
+    }
+    pending_.clear();
+  }
+
+ private:
+  enum class Mode { kUnknown, kLines, kDocument, kDiscard };
+
+  Status PushUnknown(std::string_view chunk) {
+    if (pending_.empty()) {
+      // Leading blank space and a BOM are dropped as they come, so whitespace never piles up.
+      while (!chunk.empty() && IsSpace(chunk.front())) chunk.remove_prefix(1);
+      if (!bom_checked_ && !chunk.empty()) {
+        bom_checked_ = true;
+        if (chunk.starts_with("\xEF\xBB\xBF")) chunk.remove_prefix(3);
+      }
+    }
+    pending_.append(chunk);
+    size_t newline = pending_.find('\n');
+    if (newline == std::string::npos) return CheckUnknownSize();
+    std::string rest;
+    if (LooksLikeJsonLine(std::string_view(pending_).substr(0, newline))) {
+      mode_ = Mode::kLines;
+      rest.swap(pending_);
+      return PushLines(rest);
+    }
+    mode_ = Mode::kDocument;
+    return Gather({});
+  }
+
+  Status CheckUnknownSize() {
+    if (pending_.size() <= std::max(r_.limits.max_line_bytes, r_.limits.max_document_bytes)) {
+      return Status::Ok();
+    }
+    return Oversized(1);
+  }
+
+  Status PushLines(std::string_view chunk) {
+    while (!chunk.empty() && !r_.stopped()) {
+      size_t newline = chunk.find('\n');
+      std::string_view piece = chunk.substr(0, newline);
+      if (!skipping_line_) pending_.append(piece);
+      if (newline == std::string_view::npos) {
+        if (!skipping_line_ && pending_.size() > r_.limits.max_line_bytes) {
+          ++line_;
+          r_.Error(line_, "", "line longer than the " + SizeText(r_.limits.max_line_bytes) +
+                                  " limit for one finding document; skipped");
+          pending_.clear();
+          skipping_line_ = true;
+        }
+        break;
+      }
+      if (skipping_line_) {
+        skipping_line_ = false;  // the oversized line ends here; it was already counted
+      } else {
+        Line(pending_);
+      }
+      pending_.clear();
+      chunk.remove_prefix(newline + 1);
+    }
+    return r_.stop;
+  }
+
+  void Line(std::string_view text) {
+    ++line_;
+    text = TrimSpace(text);
+    if (!text.empty()) r_.ReadCopy(text, r_.limits.max_line_bytes, line_);
+  }
+
+  Status Gather(std::string_view chunk) {
+    pending_.append(chunk);
+    if (pending_.size() <= r_.limits.max_document_bytes) return Status::Ok();
+    return Oversized(1);
+  }
+
+  Status Oversized(int64_t line) {
+    r_.Error(line, "",
+             "document larger than the " + SizeText(r_.limits.max_document_bytes) + " limit");
+    mode_ = Mode::kDiscard;
+    pending_.clear();
+    pending_.shrink_to_fit();
+    return r_.stop;
+  }
+
+  FindingReader::Impl& r_;
+  Mode mode_ = Mode::kUnknown;
+  std::string pending_;
+  int64_t line_ = 0;
+  bool skipping_line_ = false;
+  bool bom_checked_ = false;
 };
 
 // `data` must be followed by SIMDJSON_PADDING readable bytes.
@@ -91,7 +222,7 @@ void FindingReader::Impl::ReadPadded(std::string_view data) {
   std::string_view first_line = content.substr(0, content.find('\n'));
   bool multi_line = first_line.size() < content.size();
   if (multi_line && LooksLikeJsonLine(first_line)) return ReadLines(data);
-  if (ParseDocument(content.data(), content.size(), kMaxWholeDocumentBytes, 1)) return;
+  if (ParseDocument(content.data(), content.size(), limits.max_document_bytes, 1)) return;
   // A JSON Lines file whose first line is damaged: read it line by line so one bad line does
   // not cost the rest.
   if (multi_line && HasJsonLine(content.substr(first_line.size()))) return ReadLines(data);
@@ -101,18 +232,34 @@ void FindingReader::Impl::ReadPadded(std::string_view data) {
 void FindingReader::Impl::ReadLines(std::string_view data) {
   int64_t line_number = 0;
   size_t pos = 0, last_progress = 0;
-  while (pos < data.size()) {
+  while (pos < data.size() && !stopped()) {
     size_t end = data.find('\n', pos);
     if (end == std::string_view::npos) end = data.size();
     ++line_number;
     std::string_view line = TrimSpace(data.substr(pos, end - pos));
-    if (!line.empty()) ReadDocument(line.data(), line.size(), kMaxDocumentBytes, line_number);
+    if (!line.empty()) ReadDocument(line.data(), line.size(), limits.max_line_bytes, line_number);
     pos = end + 1;
     if (callbacks->on_progress && pos - last_progress > (4u << 20)) {
       callbacks->on_progress(std::min(pos, data.size()), data.size());
       last_progress = pos;
     }
   }
+}
+
+void FindingReader::Impl::ReadCopy(std::string_view text, size_t max_size, int64_t line) {
+  if (text.size() > max_size) {
+    return Error(line, "", "document of " + SizeText(text.size()) + " exceeds the " +
+                               SizeText(max_size) + " limit for one finding document");
+  }
+  scratch.assign(text);
+  scratch.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  if (line == 1 && text.find('\n') != std::string_view::npos) {
+    // A whole document gathered from a stream: the same shape detection as a file.
+    ReadPadded(std::string_view(scratch.data(), text.size()));
+  } else {
+    ReadDocument(scratch.data(), text.size(), max_size, line);
+  }
+  if (scratch.capacity() > (4u << 20)) std::string().swap(scratch);
 }
 
 void FindingReader::Impl::ReadDocument(const char* data, size_t size, size_t max_size,
@@ -131,10 +278,20 @@ bool FindingReader::Impl::ParseDocument(const char* data, size_t size, size_t ma
   auto error = parser.parse(data, size, false).get(document);
   if (error != simdjson::SUCCESS) {
     last_error_ = std::string("invalid JSON: ") + simdjson::error_message(error);
+    TrimParser();
     return false;
   }
   Dispatch(document, line, "");
+  TrimParser();
   return true;
+}
+
+void FindingReader::Impl::TrimParser() {
+  constexpr size_t kKeepCapacity = 1u << 20;
+  if (parser.capacity() > kKeepCapacity) {
+    simdjson::error_code ignored = parser.allocate(kKeepCapacity);  // failure: keeps the old size
+    (void)ignored;
+  }
 }
 
 void FindingReader::Impl::ReportParseError(int64_t line) { Error(line, "", last_error_); }
@@ -186,39 +343,103 @@ void FindingReader::Impl::DispatchObject(object doc, int64_t line, const std::st
 
 void FindingReader::Impl::EmitFinding(object doc, int64_t line, const std::string& path) {
   Finding finding;
-  if (auto error = internal::ExtractFinding(doc, finding)) {
+  if (auto error = internal::ExtractFinding(doc, limits.max_indicators_per_finding, finding)) {
     std::string field = path.empty() ? error->field : path + "." + error->field;
     return Error(line, std::move(field), error->message);
   }
   if (callbacks->on_finding) callbacks->on_finding(std::move(finding));
 }
 
-FindingReader::FindingReader() : impl_(std::make_unique<Impl>()) {}
+FindingReader::FindingReader(ReadLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
 FindingReader::~FindingReader() = default;
 
 void FindingReader::Impl::Read(std::string_view data, bool padded) {
-  std::string inflated;
-  if (IsGzip(data)) {
-    auto gunzipped = GunzipBuffer(data, kMaxGunzipBytes);
-    if (!gunzipped.ok()) return Error(1, "", gunzipped.status().message());
-    inflated = std::move(gunzipped).value();
-    // One level only: gzip inside gzip is no GuardDuty shape, and following it would let a gzip
-    // quine (a file that inflates to itself) recurse until the stack overflows.
-    if (IsGzip(inflated)) return Error(1, "", "gzip data inside gzip data is not supported");
-    data = inflated;
-    padded = false;
-  }
+  if (IsGzip(data)) return ReadGzip(data);
   if (padded) return ReadPadded(data);
+  if (data.size() > limits.max_document_bytes && !HasJsonLine(data.substr(0, 1u << 20))) {
+    return Error(1, "", "document of " + SizeText(data.size()) + " exceeds the " +
+                            SizeText(limits.max_document_bytes) + " limit");
+  }
   simdjson::padded_string copy(data);
   ReadPadded(std::string_view(copy.data(), copy.size()));
 }
 
-void FindingReader::ReadBuffer(std::string_view data, std::string_view source,
-                               const ReadCallbacks& callbacks) {
-  impl_->callbacks = &callbacks;
-  impl_->source = source;
-  impl_->Read(data, /*padded=*/false);
+// gzip, and at most one gzip inside it (a body sent with Content-Encoding: gzip whose content is
+// itself application/gzip). Deeper nesting is read as data and fails as JSON: following it would
+// let a gzip quine (a file that inflates to itself) recurse forever.
+void FindingReader::Impl::ReadGzip(std::string_view data) {
+  uint64_t budget = limits.max_inflated_bytes;
+  Inflater outer(budget);
+  std::optional<Inflater> inner;
+  bool first_chunk = true;
+  StreamFramer framer(*this);
+  auto to_framer = [&framer](std::string_view chunk) { return framer.Push(chunk); };
+  auto from_outer = [&](std::string_view chunk) {
+    if (first_chunk) {
+      first_chunk = false;
+      if (IsGzip(chunk)) inner.emplace(budget);
+    }
+    return inner ? inner->Feed(chunk, to_framer) : framer.Push(chunk);
+  };
+  constexpr size_t kSlice = 1u << 20;
+  Status status;
+  for (size_t done = 0; done < data.size() && status.ok(); done += kSlice) {
+    status = outer.Feed(data.substr(done, kSlice), from_outer);
+    if (callbacks->on_progress) {
+      callbacks->on_progress(std::min(done + kSlice, data.size()), data.size());
+    }
+  }
+  if (status.ok()) status = outer.Finish();
+  if (status.ok() && inner) status = inner->Finish();
+  if (status.code() == Status::Code::kResourceExhausted && !stopped()) {
+    stop = Status::ResourceExhausted("gzip data expands beyond the " +
+                                     SizeText(limits.max_inflated_bytes) +
+                                     " decompression budget; stopped reading");
+  }
+  if (stopped()) return Error(1, "", stop.message());
+  // Corrupt or truncated: what was read stays read; the unfinished last line is dropped.
+  if (!status.ok()) return Error(1, "", status.message());
+  framer.Finish();
 }
+
+Status FindingReader::ReadBuffer(std::string_view data, std::string_view source,
+                                 const ReadCallbacks& callbacks) {
+  impl_->Begin(callbacks, source);
+  impl_->Read(data, /*padded=*/false);
+  return impl_->stop;
+}
+
+namespace {
+
+// Lists the finding files under `dir` in sorted order, reporting what cannot be read.
+void WalkDirectory(const fs::path& dir, int depth, std::vector<std::string>& files,
+                   const std::function<void(const std::string&, const std::string&)>& fail) {
+  if (depth > kMaxDirectoryDepth) return fail(dir.string(), "directory nesting too deep");
+  std::error_code ec;
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    entries.push_back(*it);
+  }
+  if (ec) fail(dir.string(), "cannot list directory: " + ec.message());
+  std::sort(entries.begin(), entries.end());
+  for (const fs::directory_entry& entry : entries) {
+    if (entry.path().filename().string().starts_with(".")) continue;
+    std::error_code link_ec, status_ec;
+    bool link = entry.is_symlink(link_ec);
+    fs::file_status status = entry.status(status_ec);  // follows links
+    if (status_ec) {
+      fail(entry.path().string(), link ? "broken or looping symbolic link: " + status_ec.message()
+                                       : status_ec.message());
+    } else if (fs::is_directory(status)) {
+      // Links to directories are not followed: they are how a tree loops back on itself.
+      if (!link) WalkDirectory(entry.path(), depth + 1, files, fail);
+    } else if (fs::is_regular_file(status) && HasFindingSuffix(entry.path())) {
+      files.push_back(entry.path().string());
+    }
+  }
+}
+
+}  // namespace
 
 Status FindingReader::ReadPaths(const std::vector<std::string>& paths,
                                 const ReadCallbacks& callbacks) {
@@ -230,70 +451,32 @@ Status FindingReader::ReadPaths(const std::vector<std::string>& paths,
   for (const std::string& path : paths) {
     if (path == "-") {
       std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-      ReadBuffer(input, "-", callbacks);
+      (void)ReadBuffer(input, "-", callbacks);
       continue;
     }
     std::error_code ec;
     std::vector<std::string> files;
     if (fs::is_directory(path, ec)) {
-      for (auto it = fs::recursive_directory_iterator(path, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        bool hidden = it->path().filename().string().starts_with(".");
-        if (hidden && it->is_directory()) it.disable_recursion_pending();
-        if (!hidden && it->is_regular_file()) files.push_back(it->path().string());
-      }
-      if (ec) fail(path, ec.message());
-      std::sort(files.begin(), files.end());
+      WalkDirectory(path, 0, files, fail);
     } else {
-      files.push_back(path);
+      files.push_back(path);  // named explicitly: read whatever its name
     }
     for (const std::string& file : files) {
       simdjson::padded_string content;
       if (auto error = simdjson::padded_string::load(file).get(content); error) {
-        fail(file, std::string("cannot read: ") + (fs::exists(file) ? simdjson::error_message(error)
-                                                                     : "no such file or directory"));
+        std::error_code exists_ec;
+        fail(file, std::string("cannot read: ") +
+                       (fs::exists(file, exists_ec) ? simdjson::error_message(error)
+                                                    : "no such file or directory"));
         continue;
       }
       // The loaded file is already padded: read it in place rather than copy it once more
       // (a 500 MB export would cost a 500 MB copy and its page faults).
-      impl_->callbacks = &callbacks;
-      impl_->source = file;
+      impl_->Begin(callbacks, file);
       impl_->Read(std::string_view(content.data(), content.size()), /*padded=*/true);
     }
   }
   return first_failure;
-}
-
-Result<std::string> GunzipBuffer(std::string_view data, size_t max_output) {
-  z_stream stream{};
-  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) return Status::Internal("inflateInit2");
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(std::min<size_t>(data.size(), UINT32_MAX));
-  std::string out;
-  char buffer[1 << 16];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END || stream.avail_in > 0) {
-    if (rc == Z_STREAM_END) inflateReset(&stream);  // concatenated gzip members
-    stream.next_out = reinterpret_cast<Bytef*>(buffer);
-    stream.avail_out = sizeof(buffer);
-    rc = inflate(&stream, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      inflateEnd(&stream);
-      return Status::InvalidArgument(std::string("corrupt gzip data: ") +
-                                     (stream.msg ? stream.msg : "truncated"));
-    }
-    out.append(buffer, sizeof(buffer) - stream.avail_out);
-    if (out.size() > max_output) {
-      inflateEnd(&stream);
-      return Status::InvalidArgument("gzip data expands beyond " + SizeText(max_output));
-    }
-    if (rc == Z_OK && stream.avail_in == 0 && stream.avail_out != 0) {
-      inflateEnd(&stream);
-      return Status::InvalidArgument("corrupt gzip data: truncated");
-    }
-  }
-  inflateEnd(&stream);
-  return out;
 }
 
 }  // namespace guardfeed

@@ -17,6 +17,7 @@
 
 #include "core/status.h"
 #include "guardduty/finding.h"
+#include "guardduty/inflate.h"
 
 namespace guardfeed {
 
@@ -39,30 +40,55 @@ struct ReadCallbacks {
   std::function<void(uint64_t done, uint64_t total)> on_progress;
 };
 
-// Findings larger than this (one line, or one whole-file document) are rejected with a clear
-// error instead of being parsed; GuardDuty findings are a few KB.
-inline constexpr size_t kMaxDocumentBytes = 16u << 20;
+// Limits that hold whatever the input claims (docs/guardduty.md, "Limits"). The defaults suit files
+// on the command line; the daemon tightens them for request bodies.
+struct ReadLimits {
+  // Largest JSON document: a whole source parsed as one document (a JSON array or GetFindings
+  // response file). Default 1 GiB.
+  size_t max_document_bytes = 1u << 30;
+  // Largest JSON Lines line (one finding or event: GuardDuty findings are a few KB, an
+  // EventBridge event at most 256 KB). Default 16 MiB.
+  size_t max_line_bytes = 16u << 20;
+  // Bytes gzip inflation may produce for one source, summed over gzip inside gzip. Crossing it
+  // stops the source with ResourceExhausted. Default 4 GiB.
+  uint64_t max_inflated_bytes = 4ull << 30;
+  // Indicators kept per finding, in order of appearance; the rest are counted in
+  // Finding::indicators_dropped. Default 1000.
+  size_t max_indicators_per_finding = 1000;
+  // Reading one source stops (InvalidArgument) after this many errors; 0 = never. Default 0.
+  size_t max_errors = 0;
+};
 
 class FindingReader {
  public:
-  FindingReader();
+  explicit FindingReader(ReadLimits limits = {});
   ~FindingReader();
   FindingReader(const FindingReader&) = delete;
   FindingReader& operator=(const FindingReader&) = delete;
 
-  // Parses one in-memory buffer of any supported shape (gzip is detected by its magic bytes).
-  void ReadBuffer(std::string_view data, std::string_view source, const ReadCallbacks& callbacks);
-  // Reads each path: a file, a directory (recursively, sorted, hidden files skipped), or "-" for
-  // stdin. Fails only when a path cannot be opened at all; that path's error is also reported
-  // through on_error and the remaining paths are still read.
+  // Parses one in-memory buffer of any supported shape. gzip is detected by its magic bytes
+  // (also one level of gzip inside gzip) and inflated as a stream: JSON Lines are parsed as they
+  // inflate, never holding more than one line. Bad documents go to on_error and reading goes on;
+  // the result is ResourceExhausted when the decompression budget stopped reading early, or
+  // InvalidArgument when max_errors did (what was read before has been delivered), else OK.
+  Status ReadBuffer(std::string_view data, std::string_view source,
+                    const ReadCallbacks& callbacks);
+  // Reads each path: a file, a directory, or "-" for stdin. Directories are walked recursively in
+  // sorted order without following symbolic links to directories; hidden entries are skipped, and
+  // so are files whose names do not look like findings (kFindingFileSuffixes): a README.txt
+  // beside the exports is not an error. Every unreadable file or directory, broken or looping
+  // link and bad document is reported through on_error and the remaining paths are still read;
+  // the result is the first such failure (IoError), or OK.
   Status ReadPaths(const std::vector<std::string>& paths, const ReadCallbacks& callbacks);
 
  private:
   struct Impl;
+  friend class StreamFramer;  // reader.cc: splits inflating streams into documents
   std::unique_ptr<Impl> impl_;
 };
 
-// Decompresses a gzip buffer. Fails on corrupt input or when the output exceeds `max_output`.
-Result<std::string> GunzipBuffer(std::string_view data, size_t max_output);
+// File name endings read when walking a directory (case-insensitive).
+inline constexpr std::string_view kFindingFileSuffixes[] = {".json", ".jsonl", ".ndjson", ".gz",
+                                                            ".json.gz", ".jsonl.gz"};
 
 }  // namespace guardfeed

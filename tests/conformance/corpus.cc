@@ -3,13 +3,19 @@
 #include <simdjson.h>
 #include <zlib.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
+
+#include "common/ci_skip.h"
 
 namespace guardfeed::conformance {
 
 std::filesystem::path CorpusDir() {
-  return std::filesystem::path(GUARDFEED_SOURCE_DIR) / ".." / "shared" / "corpus" / "guardduty";
+  if (const char* dir = std::getenv("GUARDFEED_CORPUS_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  return std::filesystem::path(GUARDFEED_SOURCE_DIR) / "tests" / "corpus" / "guardduty";
 }
 
 std::string ReadFileBytes(const std::filesystem::path& path) {
@@ -76,8 +82,8 @@ std::string Gzip(std::string_view data) {
 void GuardDutyCorpus::SetUp() {
   std::error_code ec;
   if (!std::filesystem::is_directory(CorpusDir(), ec)) {
-    GTEST_SKIP() << "GuardDuty corpus is missing (expected at " << CorpusDir().string()
-                 << "); conformance tests skipped";
+    GF_SKIP_UNLESS_CI("GuardDuty corpus is missing (expected at " + CorpusDir().string() +
+                      "); conformance tests skipped");
   }
 }
 

@@ -155,7 +155,7 @@ TEST(FindingReader, HugeLineIsRefusedWithItsSize) {
   EXPECT_EQ(got.findings.size(), 2u);
   ASSERT_EQ(got.errors.size(), 1u);
   EXPECT_EQ(got.errors[0].line, 2);
-  EXPECT_NE(got.errors[0].message.find("50 MB"), std::string::npos) << got.errors[0].message;
+  EXPECT_NE(got.errors[0].message.find("50 MiB"), std::string::npos) << got.errors[0].message;
 }
 
 TEST(FindingReader, DeepNestingIsAnErrorNotACrash) {
