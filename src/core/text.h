@@ -1,9 +1,21 @@
-// Small text helpers shared by the parsers.
+// Small ASCII text helpers shared by every layer: the one home of trimming and case-insensitive
+// comparison (parsers, HTTP headers, AWS files and configuration).
+//
+// ASCII only and independent of the C locale on purpose: the tokens compared here (header names,
+// URL schemes, "Bearer", "true") are ASCII, and <cctype> answers differently under other locales.
+//
+// Thread safety: pure functions.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace guardfeed {
+
+// 'A'..'Z' to 'a'..'z'; every other byte unchanged.
+constexpr char AsciiToLower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // `text` without leading and trailing ASCII whitespace (space, \t, \n, \v, \f, \r).
 constexpr std::string_view TrimSpace(std::string_view text) {
@@ -11,6 +23,27 @@ constexpr std::string_view TrimSpace(std::string_view text) {
   size_t begin = text.find_first_not_of(kSpace);
   if (begin == std::string_view::npos) return {};
   return text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
+}
+
+// True when `a` and `b` are equal ignoring ASCII case.
+constexpr bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiToLower(a[i]) != AsciiToLower(b[i])) return false;
+  }
+  return true;
+}
+
+// True when `text` begins with `prefix`, ignoring ASCII case.
+constexpr bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
+}
+
+// `text` with 'A'..'Z' lowered.
+inline std::string ToLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = AsciiToLower(c);
+  return out;
 }
 
 }  // namespace guardfeed

@@ -10,7 +10,6 @@
 #include "feeds/secintel.h"
 #include "publish/atp_state.h"
 #include "publish/http_client.h"
-#include "publish/multipart.h"
 #include "publish/rate_limiter.h"
 #include "publish/retry.h"
 
@@ -161,6 +160,18 @@ class AtpCloudPublisher final : public Publisher {
   Result<PublishReport> Publish(const FeedSet& set) override;
   std::string Describe() const override {
     return options_.base_url + " (ATP Cloud, " + std::to_string(options_.feeds.size()) + " feeds)";
+  }
+  // From the pushed-state record: no record means guardfeed never created the feed (a feed that
+  // exists remotely without one is refused by SyncFeed until --resync).
+  PreviousEntries Previous(const Snapshot& snapshot) override {
+    for (const AtpFeed& feed : options_.feeds) {
+      if (feed.feed != snapshot.feed) continue;
+      Result<AtpPushed> pushed = LoadState(feed);
+      if (!pushed.ok()) return PreviousEntries::Unknown();
+      if (!pushed->created) return PreviousEntries::Never();
+      return PreviousEntries::Known(pushed->servers.size());
+    }
+    return PreviousEntries::Never();  // not an ATP feed: nothing of it is pushed
   }
 
  private:
@@ -334,9 +345,7 @@ Result<Ack> AtpCloudPublisher::Send(const std::string& method, const AtpFeed& fe
   request.connect_timeout = options_.connect_timeout;
   request.headers = {{"Authorization", "Bearer " + options_.token}, {"Accept", "application/json"}};
   if (!csv.empty()) {
-    MultipartBody body = BuildMultipartFile({"file", "servers.csv", "text/csv", csv});
-    request.headers.emplace_back("Content-Type", std::move(body.content_type));
-    request.body = std::move(body.body);
+    request.form = {FormPart{"file", "servers.csv", "text/csv", std::string(csv)}};
   }
   int attempts = 0;
   Result<HttpResponse> outcome = retrier_.Run(
@@ -416,7 +425,9 @@ Result<AtpContentType> ParseAtpContentType(std::string_view name) {
 Result<std::unique_ptr<Publisher>> NewAtpCloudPublisher(AtpOptions options, Store* store) {
   while (options.base_url.ends_with('/')) options.base_url.pop_back();
   GF_RETURN_IF_ERROR(ValidateOptions(options, store));
-  return std::unique_ptr<Publisher>(std::make_unique<AtpCloudPublisher>(std::move(options), store));
+  ShrinkGuardOptions guard = options.shrink_guard;
+  return NewShrinkGuardedPublisher(std::make_unique<AtpCloudPublisher>(std::move(options), store),
+                                   store, guard);
 }
 
 }  // namespace guardfeed

@@ -1,7 +1,10 @@
 #include "publish/aws_credentials.h"
 
 #include <boost/json.hpp>
+#include <boost/url.hpp>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -36,11 +39,6 @@ std::string Get(const Environment& env, const std::string& name) {
 }
 
 std::string Trim(std::string_view text) { return std::string(TrimSpace(text)); }
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 // One way of getting credentials. Fetch returns NotFound when the source is not configured.
 class CredentialSource {
@@ -98,7 +96,7 @@ IniFile ParseIni(std::istream& in) {
     if (nested && indented) continue;
     size_t equals = text.find('=');
     if (equals == std::string::npos || section.empty()) continue;
-    std::string key = Lower(Trim(std::string_view(text).substr(0, equals)));
+    std::string key = ToLower(TrimSpace(std::string_view(text).substr(0, equals)));
     std::string value = Trim(std::string_view(text).substr(equals + 1));
     nested = value.empty();
     ini[section][key] = value;
@@ -241,59 +239,152 @@ Result<HttpResponse> Call(HttpClient& http, std::string method, std::string url,
   return http.Send(request);
 }
 
-// The URL host, lowercased, without brackets or port ("169.254.170.2", "::1").
-std::string UrlHost(std::string_view url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return "";
-  std::string_view rest = url.substr(scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
-  if (rest.starts_with('[')) return Lower(std::string(rest.substr(1, rest.find(']') - 1)));
-  return Lower(std::string(rest.substr(0, rest.find(':'))));
+// ---- 3. Container endpoint URLs (docs/s3.md#credentials) ----
+
+namespace urls = boost::urls;
+
+// Plain http may reach only what the AWS SDKs allow, so a poisoned variable cannot send the
+// authorization token elsewhere in clear text: loopback (127.0.0.0/8, ::1, and "localhost",
+// which libcurl resolves to loopback itself, never through DNS), the ECS agent 169.254.170.2
+// and the EKS Pod Identity agent 169.254.170.23 / fd00:ec2::23. Other names are refused (the
+// SDKs would resolve them; we do not trust a resolver here).
+bool AllowedPlainHttpHost(const urls::url_view& url) {
+  constexpr uint32_t kEcsAgent = 0xA9FEAA02;    // 169.254.170.2
+  constexpr uint32_t kEksAgentV4 = 0xA9FEAA17;  // 169.254.170.23
+  switch (url.host_type()) {
+    case urls::host_type::ipv4: {
+      const uint32_t address = url.host_ipv4_address().to_uint();
+      return (address >> 24) == 127 || address == kEcsAgent || address == kEksAgentV4;
+    }
+    case urls::host_type::ipv6: {
+      static const urls::ipv6_address kEksAgentV6 =
+          urls::parse_ipv6_address("fd00:ec2::23").value();
+      const urls::ipv6_address address = url.host_ipv6_address();
+      return address.is_loopback() || address == kEksAgentV6;
+    }
+    case urls::host_type::name:
+      return EqualsIgnoreCase(url.encoded_host(), "localhost");
+    default:
+      return false;
+  }
 }
 
-// Plain-HTTP full URIs must point at loopback or the ECS/EKS agent addresses, as in the AWS
-// tools, so a poisoned variable cannot send the authorization token elsewhere in clear text.
-bool AllowedFullUri(std::string_view url) {
-  if (url.starts_with("https://")) return true;
-  if (!url.starts_with("http://")) return false;
-  std::string host = UrlHost(url);
-  return host == "localhost" || host.starts_with("127.") || host == "::1" ||
-         host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23";
+// No port, an empty one (the scheme's default) or 1..65535 (Boost's port_number() wraps larger
+// numbers around).
+bool ValidPort(const urls::url_view& url) {
+  const std::string_view port = url.port();
+  if (port.empty()) return true;
+  unsigned value = 0;
+  auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+  return error == std::errc() && end == port.data() + port.size() && value >= 1 && value <= 65535;
+}
+
+// AWS_CONTAINER_CREDENTIALS_FULL_URI: an absolute http(s) URL without user information or
+// fragment; https may name any host, plain http only the hosts above. The value is not quoted in
+// errors, as a URL with user information may carry a password.
+Result<std::string> FullUriEndpoint(std::string_view text) {
+  const std::string what = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+  urls::result<urls::url_view> parsed = urls::parse_absolute_uri(text);
+  if (!parsed) {
+    return Status::InvalidArgument(what + " is not an absolute URL without fragment (RFC 3986)");
+  }
+  const urls::url_view& url = *parsed;
+  const urls::scheme scheme = url.scheme_id();
+  if (scheme != urls::scheme::http && scheme != urls::scheme::https) {
+    return Status::InvalidArgument(what + " must be an http:// or https:// URL");
+  }
+  if (url.has_userinfo()) {
+    return Status::InvalidArgument(what + " must not contain user information ('user@host')");
+  }
+  if (!url.has_authority() || url.encoded_host().empty() ||
+      url.host_type() == urls::host_type::ipvfuture) {
+    return Status::InvalidArgument(what + " has no usable host");
+  }
+  // Boost 1.81 reads "http://127.0.0.1.evil.example/" as host 127.0.0.1 and path ".evil.example/"
+  // (boostorg/url#755), where libcurl would ask DNS for the whole name; a path after an
+  // authority must start with '/'.
+  if (!url.encoded_path().empty() && !url.encoded_path().starts_with('/')) {
+    return Status::InvalidArgument(what +
+                                   " has a host name that is not a plain IP address or "
+                                   "name, or a path not starting with '/'");
+  }
+  if (!ValidPort(url)) {
+    return Status::InvalidArgument(what + " has an invalid port '" + std::string(url.port()) + "'");
+  }
+  if (scheme == urls::scheme::http && !AllowedPlainHttpHost(url)) {
+    return Status::InvalidArgument(
+        what + " host '" + std::string(url.encoded_host()) +
+        "': plain http is only allowed to loopback (127.0.0.0/8, ::1, localhost), the ECS agent "
+        "169.254.170.2 or the EKS Pod Identity agent 169.254.170.23 / fd00:ec2::23; use https");
+  }
+  return std::string(url.buffer());
+}
+
+// AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: a path and optional query ("/v2/credentials/ID")
+// appended to `base` (http://169.254.170.2). Nothing in it can change the host: it must start
+// with one '/' and be an RFC 3986 origin-form (no scheme, authority, '@' before a path, or
+// fragment), and the URL is built with Boost.URL and checked to keep the base's authority.
+Result<std::string> RelativeUriEndpoint(std::string_view base, std::string_view relative) {
+  const std::string what = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+  urls::result<urls::url_view> origin = urls::parse_origin_form(relative);
+  if (!relative.starts_with('/') || relative.starts_with("//") || !origin) {
+    return Status::InvalidArgument(what + " \"" + std::string(relative) +
+                                   "\" must be a path such as /v2/credentials/ID (with an "
+                                   "optional query), never a host");
+  }
+  urls::result<urls::url_view> base_url = urls::parse_absolute_uri(base);
+  if (!base_url || !base_url->has_authority() || base_url->has_query()) {
+    return Status::InvalidArgument("container credentials base URL \"" + std::string(base) +
+                                   "\" is not an http URL without query");
+  }
+  urls::url url(*base_url);
+  std::string path(base_url->encoded_path());
+  while (path.ends_with('/')) path.pop_back();
+  path += origin->encoded_path();
+  url.set_encoded_path(path);
+  if (origin->has_query()) url.set_encoded_query(origin->encoded_query());
+  if (url.encoded_authority() != base_url->encoded_authority()) {
+    return Status::InvalidArgument(what + " would change the host");
+  }
+  return std::string(url.buffer());
+}
+
+// The token is sent as a header: control characters (a line break would inject headers, a NUL
+// would cut it short) are refused.
+bool IsHeaderValueSafe(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
+  }
+  return true;
 }
 
 class ContainerSource final : public CredentialSource {
  public:
   ContainerSource(const Environment& env, const AwsCredentialOptions& options)
-      : env_(env), options_(options) {
-    std::string relative = Get(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-    url_ = relative.empty() ? Get(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI")
-                            : options.container_base_url + relative;
-    full_uri_ = relative.empty();
-  }
+      : env_(env),
+        options_(options),
+        url_(ContainerCredentialsUrl(env, options.container_base_url)) {}
 
   Result<AwsCredentials> Fetch() override {
-    if (url_.empty()) return Status::NotFound("no AWS_CONTAINER_CREDENTIALS_*_URI set");
-    if (full_uri_ && !AllowedFullUri(url_)) {
-      return Status::InvalidArgument("AWS_CONTAINER_CREDENTIALS_FULL_URI " + url_ +
-                                     ": plain http is only allowed to loopback or the "
-                                     "ECS/EKS agent addresses");
-    }
+    if (!url_.ok()) return url_.status();
     Result<std::string> token = AuthorizationToken();
     if (!token.ok()) return token.status();
     std::vector<std::pair<std::string, std::string>> headers;
     if (!token->empty()) headers.emplace_back("Authorization", *token);
     HttpClient http;
-    Result<HttpResponse> response = Call(http, "GET", url_, headers, options_.endpoint_timeout);
+    Result<HttpResponse> response = Call(http, "GET", *url_, headers, options_.endpoint_timeout);
     if (!response.ok()) return response.status().WithContext("container credentials");
     if (response->status != 200) {
-      return Status::Remote("container credentials endpoint " + url_ + " answered HTTP " +
+      return Status::Remote("container credentials endpoint " + *url_ + " answered HTTP " +
                             std::to_string(response->status));
     }
-    return ParseCredentialDocument(response->body, "container credentials endpoint " + url_);
+    return ParseCredentialDocument(response->body, "container credentials endpoint " + *url_);
   }
 
-  std::string Describe() const override { return "container credentials endpoint " + url_; }
+  std::string Describe() const override {
+    return url_.ok() ? "container credentials endpoint " + *url_
+                     : "container credentials endpoint (misconfigured)";
+  }
 
  private:
   // The file wins over the variable (EKS Pod Identity rotates the file).
@@ -309,23 +400,22 @@ class ContainerSource final : public CredentialSource {
       buffer << in.rdbuf();
       token = Trim(buffer.str());
     }
-    if (token.find_first_of("\r\n") != std::string::npos) {
-      return Status::InvalidArgument("container authorization token contains a line break");
+    if (!IsHeaderValueSafe(token)) {
+      return Status::InvalidArgument("container authorization token contains a control character");
     }
     return token;
   }
 
   const Environment& env_;
   const AwsCredentialOptions& options_;
-  std::string url_;
-  bool full_uri_ = false;
+  const Result<std::string> url_;  // the endpoint, or why there is none
 };
 
 class InstanceMetadataSource final : public CredentialSource {
  public:
   InstanceMetadataSource(const Environment& env, const AwsCredentialOptions& options)
       : options_(options) {
-    disabled_ = Lower(Get(env, "AWS_EC2_METADATA_DISABLED")) == "true";
+    disabled_ = EqualsIgnoreCase(TrimSpace(Get(env, "AWS_EC2_METADATA_DISABLED")), "true");
     base_ = Get(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
     if (base_.empty()) base_ = options.imds_base_url;
     while (base_.ends_with('/')) base_.pop_back();
@@ -474,6 +564,16 @@ class StaticCredentials final : public AwsCredentialProvider {
 };
 
 }  // namespace
+
+// RELATIVE_URI wins over FULL_URI, as in the AWS SDKs.
+Result<std::string> ContainerCredentialsUrl(const std::map<std::string, std::string>& environment,
+                                            std::string_view relative_base) {
+  std::string relative = Get(environment, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+  if (!relative.empty()) return RelativeUriEndpoint(relative_base, relative);
+  std::string full = Get(environment, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  if (!full.empty()) return FullUriEndpoint(full);
+  return Status::NotFound("no AWS_CONTAINER_CREDENTIALS_*_URI set");
+}
 
 std::unique_ptr<AwsCredentialProvider> NewAwsCredentialChain(AwsCredentialOptions options) {
   return std::make_unique<CredentialChain>(std::move(options));

@@ -3,8 +3,11 @@
 //   2. shared files: ~/.aws/credentials then ~/.aws/config (AWS_SHARED_CREDENTIALS_FILE,
 //      AWS_CONFIG_FILE), profile AWS_PROFILE (or AWS_DEFAULT_PROFILE, else "default");
 //   3. the container endpoint (ECS, EKS Pod Identity, Lambda):
-//   AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
-//      or _FULL_URI, with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN;
+//      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (a path appended to http://169.254.170.2, never
+//      another host) or _FULL_URI (https to any host; plain http only to loopback,
+//      169.254.170.2, 169.254.170.23 or fd00:ec2::23; never with user information), with
+//      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN. URLs are parsed with Boost.URL; a value
+//      breaking these rules is an error;
 //   4. EC2 instance metadata, IMDSv2 only (session token first), unless
 //      AWS_EC2_METADATA_DISABLED=true.
 // A source that is not configured passes to the next; a configured source that fails is an
@@ -19,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/clock.h"
 #include "core/status.h"
@@ -30,7 +34,8 @@ namespace guardfeed {
 struct AwsCredentialOptions {
   // Variables to read instead of the process environment (tests). Default: the process's.
   std::optional<std::map<std::string, std::string>> environment;
-  // Base of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI. Default "http://169.254.170.2".
+  // Base of AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (scheme, host, port; the relative path is
+  // appended to its path). Default "http://169.254.170.2".
   std::string container_base_url = "http://169.254.170.2";
   // Instance metadata service; AWS_EC2_METADATA_SERVICE_ENDPOINT overrides it, as in the AWS
   // tools. Default "http://169.254.169.254".
@@ -57,6 +62,13 @@ class AwsCredentialProvider {
   // a secret.
   virtual std::string Describe() const = 0;
 };
+
+// The container endpoint that `environment` names (source 3 above), checked and without any
+// I/O: the URL to GET; NotFound when neither variable is set; InvalidArgument when a value
+// breaks the rules (the message never quotes a FULL_URI, which may carry a password).
+// `relative_base` is AwsCredentialOptions::container_base_url.
+Result<std::string> ContainerCredentialsUrl(const std::map<std::string, std::string>& environment,
+                                            std::string_view relative_base);
 
 // The default chain above. Contacts nothing until the first Get().
 std::unique_ptr<AwsCredentialProvider> NewAwsCredentialChain(AwsCredentialOptions options = {});

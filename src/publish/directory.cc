@@ -70,12 +70,17 @@ class DirectoryPublisher final : public Publisher {
  public:
   explicit DirectoryPublisher(std::string directory) : directory_(std::move(directory)) {}
 
-  Result<PublishReport> Publish(const FeedSet& set) override {
+  Result<PublishReport> Publish(const FeedSet& set) override { return PublishHeld(set, {}); }
+
+  Result<PublishReport> PublishHeld(const FeedSet& set,
+                                    const std::set<std::string>& held_back) override {
     std::error_code ec;
     fs::create_directories(directory_, ec);
     if (ec) return Status::IoError("create directory " + directory_ + ": " + ec.message());
     PublishReport report;
     for (const SnapshotPtr& file : set.files) {
+      // The SecIntel manifest would announce content that was held back.
+      if (!held_back.empty() && file->path == "manifest.xml") continue;
       std::string path = directory_ + "/" + file->path;
       if (SameContent(path, file->body)) {
         report.unchanged.push_back(file->path);
@@ -90,18 +95,27 @@ class DirectoryPublisher final : public Publisher {
 
   std::string Describe() const override { return "file://" + directory_; }
 
+  // A file guardfeed has no record of may hold anything (an earlier run on another store).
+  PreviousEntries Previous(const Snapshot& snapshot) override {
+    std::error_code ec;
+    bool exists = fs::exists(directory_ + "/" + snapshot.path, ec);
+    return exists || ec ? PreviousEntries::Unknown() : PreviousEntries::Never();
+  }
+
  private:
   const std::string directory_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Publisher>> NewDirectoryPublisher(std::string_view directory) {
+Result<std::unique_ptr<Publisher>> NewDirectoryPublisher(std::string_view directory, Store* store,
+                                                         ShrinkGuardOptions guard) {
   if (directory.starts_with("file://")) directory.remove_prefix(7);
   if (directory.empty()) return Status::InvalidArgument("empty publish directory");
   std::string dir(directory);
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  return std::unique_ptr<Publisher>(new DirectoryPublisher(std::move(dir)));
+  return NewShrinkGuardedPublisher(std::make_unique<DirectoryPublisher>(std::move(dir)), store,
+                                   guard);
 }
 
 }  // namespace guardfeed

@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 
 #include "core/text.h"
@@ -18,8 +17,6 @@ void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
-
-std::string Trim(std::string_view text) { return std::string(TrimSpace(text)); }
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* response = static_cast<HttpResponse*>(user);
@@ -39,23 +36,20 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return bytes;
-  std::string name = Trim(line.substr(0, colon));
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string value = Trim(line.substr(colon + 1));
+  std::string name = ToLower(TrimSpace(line.substr(0, colon)));
+  std::string value(TrimSpace(line.substr(colon + 1)));
   auto [it, inserted] = response->headers.try_emplace(name, value);
   if (!inserted) it->second += ", " + value;
   return bytes;
 }
 
 bool HasHeader(const HttpRequest& request, std::string_view name) {
-  return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
-    return header.first.size() == name.size() &&
-           std::equal(name.begin(), name.end(), header.first.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) ==
-                    std::tolower(static_cast<unsigned char>(b));
-           });
-  });
+  return std::any_of(request.headers.begin(), request.headers.end(),
+                     [&](const auto& header) { return EqualsIgnoreCase(header.first, name); });
+}
+
+bool SendsBody(const HttpRequest& request) {
+  return request.method != "GET" && request.method != "HEAD";
 }
 
 // Owns a curl header list.
@@ -70,10 +64,47 @@ void BuildHeaders(const HttpRequest& request, HeaderList* headers) {
     // "Name;" sends a header with an empty value; "Name:" would remove it.
     headers->Add(value.empty() ? name + ";" : name + ": " + value);
   }
-  // curl would add these on its own: a form Content-Type for bodies and Expect: 100-continue
-  // for large ones. Neither is ours to send.
-  if (!HasHeader(request, "content-type")) headers->Add("Content-Type:");
+  // curl would add these on its own: a form Content-Type for raw bodies and Expect:
+  // 100-continue for large ones. Neither is ours to send. A multipart form keeps curl's
+  // Content-Type, which carries the boundary.
+  const bool form = !request.form.empty() && SendsBody(request);
+  if (!form && !HasHeader(request, "content-type")) headers->Add("Content-Type:");
   if (!HasHeader(request, "expect")) headers->Add("Expect:");
+}
+
+// Owns a curl MIME structure (multipart/form-data body).
+struct MimeForm {
+  curl_mime* mime = nullptr;
+  ~MimeForm() { curl_mime_free(mime); }
+};
+
+// Builds `form` from the request's parts; curl copies the data and picks the boundary.
+Status BuildForm(CURL* curl, const HttpRequest& request, MimeForm* form) {
+  if (HasHeader(request, "content-type")) {
+    return Status::InvalidArgument(request.method + " " + request.url +
+                                   ": a multipart form sets its own Content-Type");
+  }
+  form->mime = curl_mime_init(curl);
+  if (form->mime == nullptr) return Status::Internal("HTTP client: curl_mime_init failed");
+  for (const FormPart& part : request.form) {
+    if (part.name.empty()) {
+      return Status::InvalidArgument(request.method + " " + request.url + ": unnamed form part");
+    }
+    curl_mimepart* field = curl_mime_addpart(form->mime);
+    if (field == nullptr) return Status::Internal("HTTP client: curl_mime_addpart failed");
+    CURLcode code = curl_mime_name(field, part.name.c_str());
+    if (code == CURLE_OK) code = curl_mime_data(field, part.data.data(), part.data.size());
+    if (code == CURLE_OK && !part.filename.empty()) {
+      code = curl_mime_filename(field, part.filename.c_str());
+    }
+    if (code == CURLE_OK && !part.content_type.empty()) {
+      code = curl_mime_type(field, part.content_type.c_str());
+    }
+    if (code != CURLE_OK) {
+      return Status::Internal(std::string("HTTP client: form part: ") + curl_easy_strerror(code));
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -82,11 +113,15 @@ struct HttpClient::Impl {
   HttpClientOptions options;
   CURL* curl = nullptr;
 
-  void SetMethod(const HttpRequest& request) const {
+  // `form` is null or the request's built form; it must outlive the transfer.
+  void SetMethod(const HttpRequest& request, curl_mime* form) const {
     if (request.method == "GET") {
       curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     } else if (request.method == "HEAD") {
       curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else if (form != nullptr) {
+      curl_easy_setopt(curl, CURLOPT_MIMEPOST, form);
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     } else {
       // Every other method carries the body, even an empty one, so Content-Length is sent.
       curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
@@ -129,12 +164,16 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   CURL* curl = impl_->curl;
   if (curl == nullptr) return Status::Internal("HTTP client: curl_easy_init failed");
   curl_easy_reset(curl);
+  MimeForm form;  // declared before the transfer it must outlive
+  if (!request.form.empty() && SendsBody(request)) {
+    GF_RETURN_IF_ERROR(BuildForm(curl, request, &form));
+  }
   HttpResponse response;
   HeaderList headers;
   BuildHeaders(request, &headers);
   char error[CURL_ERROR_SIZE] = {0};
   impl_->SetTransport(request);
-  impl_->SetMethod(request);
+  impl_->SetMethod(request, form.mime);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);

@@ -1,6 +1,6 @@
 // HttpClient: the small blocking HTTPS client (libcurl) publishers use to talk to S3, the AWS
 // credential endpoints and Juniper ATP Cloud. TLS is always verified; there is no switch to turn
-// it off.
+// it off. Bodies are raw bytes or multipart/form-data parts (FormPart) that libcurl encodes.
 //
 // Thread safety: one HttpClient per thread (it reuses one curl handle and its connections).
 #pragma once
@@ -16,12 +16,25 @@
 
 namespace guardfeed {
 
+// One part of a multipart/form-data body (RFC 7578), e.g. {"file", "servers.csv", "text/csv",
+// csv}. libcurl writes the part headers and picks a boundary that does not occur in `data`.
+struct FormPart {
+  std::string name;          // form field name; required
+  std::string filename;      // "" sends no filename (a plain field)
+  std::string content_type;  // "" lets libcurl choose (text/plain for fields)
+  std::string data;
+};
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;  // sent as given, in order
+  // The body, sent as given (not for GET and HEAD). Ignored when `form` is not empty.
   std::string body;
-  std::chrono::milliseconds timeout{30000};          // whole request
+  // When not empty the body is multipart/form-data built from these parts (libcurl's MIME API),
+  // with its Content-Type and boundary; any other method than GET and HEAD may carry it.
+  std::vector<FormPart> form;
+  std::chrono::milliseconds timeout{30000};  // whole request
   std::chrono::milliseconds connect_timeout{5000};
 };
 

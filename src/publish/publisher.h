@@ -10,12 +10,15 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/status.h"
 #include "feeds/feed.h"
+#include "publish/shrink_guard.h"
+#include "store/store.h"
 
 namespace guardfeed {
 
@@ -32,13 +35,40 @@ class Publisher {
   virtual ~Publisher() = default;
 
   virtual Result<PublishReport> Publish(const FeedSet& set) = 0;
+  // Publish, knowing that the feeds in `held_back` were held back in front of this publisher
+  // (their files are not in `set`): an index that lists feeds (the SecIntel manifest) must then
+  // stay as published. Default: Publish(set).
+  virtual Result<PublishReport> PublishHeld(const FeedSet& set,
+                                            const std::set<std::string>& held_back) {
+    (void)held_back;
+    return Publish(set);
+  }
   // Where it publishes, without secrets ("file:///srv/feeds").
   virtual std::string Describe() const = 0;
+  // What this target holds now for `snapshot`'s feed, for the shrink guard when nothing was
+  // recorded yet (a fresh store, a first publish). Default: unknown.
+  virtual PreviousEntries Previous(const Snapshot& snapshot) {
+    (void)snapshot;
+    return PreviousEntries::Unknown();
+  }
 };
 
+// Puts the shrink guard in front of `inner`: a feed that would shrink past
+// `guard.max_shrink_fraction`, or become empty, is taken out of the set `inner` publishes (the
+// target keeps what it has; a SecIntel manifest listing it is held back by the target), and
+// Publish then fails with FailedPrecondition naming it, after publishing the rest. The last
+// published entry count per feed is kept in `store` (may be null: memory only) under a key
+// derived from inner->Describe(), so restarts, replicas and `guardfeed publish` agree; without
+// a record, inner->Previous() says what the target holds. Every factory below returns its
+// publisher wrapped this way.
+std::unique_ptr<Publisher> NewShrinkGuardedPublisher(std::unique_ptr<Publisher> inner,
+                                                     Store* store, ShrinkGuardOptions guard);
+
 // "file:///abs/dir", "file://rel/dir" or a plain directory path. The directory is created if
-// missing.
-Result<std::unique_ptr<Publisher>> NewDirectoryPublisher(std::string_view directory);
+// missing. Shrink-guarded with `guard`, its state in `store` (may be null).
+Result<std::unique_ptr<Publisher>> NewDirectoryPublisher(std::string_view directory,
+                                                         Store* store = nullptr,
+                                                         ShrinkGuardOptions guard = {});
 
 // Publishes to every target in order, trying all of them; fails (naming each failed target)
 // when any failed. Used by the daemon, which runs one publisher after each render.

@@ -4,22 +4,36 @@
 #include <thread>
 
 namespace guardfeed {
+namespace {
 
-RateLimiter::RateLimiter(int limit, Clock::duration window, NowFn now, SleepFn sleep)
+class SteadyPacingClock final : public PacingClock {
+ public:
+  TimePoint Now() const override { return std::chrono::steady_clock::now(); }
+  void SleepFor(Duration duration) override { std::this_thread::sleep_for(duration); }
+};
+
+}  // namespace
+
+PacingClock* RealPacingClock() {
+  static SteadyPacingClock* const clock = new SteadyPacingClock();  // never destroyed
+  return clock;
+}
+
+RateLimiter::RateLimiter(int limit, Clock::duration window, PacingClock* clock)
     : limit_(static_cast<size_t>(std::max(limit, 1))),
       window_(window),
-      now_(now ? std::move(now) : NowFn([] { return Clock::now(); })),
-      sleep_(sleep ? std::move(sleep)
-                   : SleepFn([](Clock::duration d) { std::this_thread::sleep_for(d); })) {}
+      clock_(clock != nullptr ? clock : RealPacingClock()) {}
 
 void RateLimiter::SleepUntil(Clock::time_point until) {
-  for (Clock::time_point now = now_(); now < until; now = now_()) sleep_(until - now);
+  for (Clock::time_point now = clock_->Now(); now < until; now = clock_->Now()) {
+    clock_->SleepFor(until - now);
+  }
 }
 
 void RateLimiter::Acquire() {
   SleepUntil(paused_until_);
   for (;;) {
-    const Clock::time_point now = now_();
+    const Clock::time_point now = clock_->Now();
     while (!started_.empty() && started_.front() + window_ <= now) started_.pop_front();
     if (started_.size() < limit_) {
       started_.push_back(now);

@@ -362,17 +362,21 @@ class S3Publisher final : public Publisher {
     std::string prefix = TrimSlashes(options_.prefix);
     state_key_ = "s3:" + (options_.endpoint.empty() ? "" : options_.endpoint + "/") +
                  options_.bucket + "/" + prefix;
-    guard_.max_shrink_fraction = options_.max_shrink_fraction;
-    guard_.force = options_.force;
   }
 
-  Result<PublishReport> Publish(const FeedSet& set) override {
+  Result<PublishReport> Publish(const FeedSet& set) override { return PublishHeld(set, {}); }
+
+  Result<PublishReport> PublishHeld(const FeedSet& set,
+                                    const std::set<std::string>& held_back) override {
     GF_RETURN_IF_ERROR(LoadState());
     SnapshotPtr manifest_file = set.Find("manifest.xml");
     ManifestInfo manifest = ParseManifest(manifest_file ? manifest_file->body : "");
     std::vector<PlannedFile> plan = Plan(set, manifest);
     PublishReport report;
     Failures failures;
+    // Feeds held back in front of this publisher (the shrink guard) hold the manifest back
+    // like feeds that failed here.
+    failures.feeds = held_back;
     for (const PlannedFile& file : plan) {
       Status status = PublishFile(file, plan, manifest, failures, &report);
       if (!status.ok()) {
@@ -388,6 +392,16 @@ class S3Publisher final : public Publisher {
   }
 
   std::string Describe() const override { return client_->Describe(); }
+
+  // From the object's own metadata: a fresh process, or another replica, knows what is there.
+  PreviousEntries Previous(const Snapshot& snapshot) override {
+    if (!LoadState().ok()) return PreviousEntries::Unknown();
+    std::string key = S3KeyFor(options_, snapshot);
+    bool head_failed = false;
+    std::optional<ObjectState> previous = Previous(key, &head_failed);
+    if (previous) return PreviousEntries::Known(previous->entries);
+    return head_failed ? PreviousEntries::Unknown() : PreviousEntries::Never();
+  }
 
  private:
   bool Listed(const Snapshot& snapshot, const ManifestInfo& manifest) const {
@@ -426,11 +440,6 @@ class S3Publisher final : public Publisher {
     }
     if (IsManifest(snapshot)) {
       GF_RETURN_IF_ERROR(CheckManifest(file, plan, manifest, previous, failures));
-    }
-    if (!snapshot.feed.empty()) {
-      GF_RETURN_IF_ERROR(
-          CheckShrink(snapshot.feed, previous ? previous->entries : 0, snapshot.entries, guard_)
-              .WithContext(Where(file.key)));
     }
     GF_RETURN_IF_ERROR(client_->PutObject(file.key, snapshot.body, PutOptionsFor(snapshot)));
     state_[file.key] = ObjectState{sha256, snapshot.entries,
@@ -482,13 +491,18 @@ class S3Publisher final : public Publisher {
 
   // What is under `key` now: our state, else the object's own metadata (a publisher without a
   // store after a restart). Unknown when neither says.
-  std::optional<ObjectState> Previous(const std::string& key) {
+  // What this key holds: from our state, else from the object's metadata (remembered). Sets
+  // `head_failed` when the object exists but is not ours, or HEAD failed (e.g. a 403 when the
+  // role lacks s3:ListBucket): the shrink guard must not take that for "never published".
+  std::optional<ObjectState> Previous(const std::string& key, bool* head_failed = nullptr) {
     auto it = state_.find(key);
     if (it != state_.end()) return it->second;
     Result<std::optional<S3ObjectInfo>> head = client_->HeadObject(key);
+    if (!head.ok() && head_failed != nullptr) *head_failed = true;
     if (!head.ok() || !head->has_value()) return std::nullopt;
     const auto& metadata = (*head)->metadata;
     auto sha = metadata.find(kMetaSha256);
+    if (sha == metadata.end() && head_failed != nullptr) *head_failed = true;
     if (sha == metadata.end()) return std::nullopt;
     ObjectState object{sha->second, 0, {}};
     auto entries = metadata.find(kMetaEntries);
@@ -496,6 +510,7 @@ class S3Publisher final : public Publisher {
       const std::string& text = entries->second;
       std::from_chars(text.data(), text.data() + text.size(), object.entries);
     }
+    state_[key] = object;
     return object;
   }
 
@@ -549,7 +564,6 @@ class S3Publisher final : public Publisher {
   const std::unique_ptr<S3Client> client_;
   Store* const store_;
   std::string state_key_;
-  ShrinkGuardOptions guard_;
   bool loaded_ = false;
   PublishState state_;  // by key; the last content published there
 };
@@ -581,7 +595,9 @@ Result<std::unique_ptr<Publisher>> NewS3Publisher(S3Options options, Store* stor
   }
   Result<std::unique_ptr<S3Client>> client = NewS3Client(options);
   if (!client.ok()) return client.status();
-  return std::unique_ptr<Publisher>(new S3Publisher(std::move(options), std::move(*client), store));
+  ShrinkGuardOptions guard{options.max_shrink_fraction, options.force};
+  return NewShrinkGuardedPublisher(
+      std::make_unique<S3Publisher>(std::move(options), std::move(*client), store), store, guard);
 }
 
 }  // namespace guardfeed

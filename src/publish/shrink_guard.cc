@@ -42,4 +42,23 @@ Status CheckShrink(std::string_view feed, uint64_t previous_entries, uint64_t ne
                                     "). Not published; publish with force to accept");
 }
 
+Status CheckShrink(std::string_view feed, const PreviousEntries& previous, uint64_t new_entries,
+                   const ShrinkGuardOptions& options) {
+  switch (previous.kind) {
+    case PreviousEntries::Kind::kKnown:
+      return CheckShrink(feed, previous.entries, new_entries, options);
+    case PreviousEntries::Kind::kNever:
+      return CheckShrink(feed, 0, new_entries, options);
+    case PreviousEntries::Kind::kUnknown:
+      break;
+  }
+  GF_RETURN_IF_ERROR(CheckShrink(feed, 0, new_entries, options));  // validates the options
+  if (options.force || new_entries > 0) return Status::Ok();
+  return Status::FailedPrecondition(
+      "feed '" + std::string(feed) +
+      "' would be published empty where what is there now is unknown (it may be a full list); "
+      "an empty list unblocks everything it blocked. Not published; publish with force to "
+      "accept");
+}
+
 }  // namespace guardfeed

@@ -28,4 +28,25 @@ struct ShrinkGuardOptions {
 Status CheckShrink(std::string_view feed, uint64_t previous_entries, uint64_t new_entries,
                    const ShrinkGuardOptions& options);
 
+// What a target held for a feed before this publish.
+struct PreviousEntries {
+  enum class Kind {
+    kNever,    // certainly never published there (no such file or object)
+    kUnknown,  // cannot tell (a HEAD refused by IAM, a file guardfeed did not write)
+    kKnown,    // `entries` were published there
+  };
+  Kind kind = Kind::kUnknown;
+  uint64_t entries = 0;
+
+  static PreviousEntries Never() { return {Kind::kNever, 0}; }
+  static PreviousEntries Unknown() { return {Kind::kUnknown, 0}; }
+  static PreviousEntries Known(uint64_t n) { return {Kind::kKnown, n}; }
+};
+
+// CheckShrink against what a target held. An unknown previous state is not "never published":
+// it refuses an empty feed (the one change that surely unblocks everything), and lets a
+// non-empty one through.
+Status CheckShrink(std::string_view feed, const PreviousEntries& previous, uint64_t new_entries,
+                   const ShrinkGuardOptions& options);
+
 }  // namespace guardfeed

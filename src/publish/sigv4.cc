@@ -1,22 +1,18 @@
 #include "publish/sigv4.h"
 
 #include <algorithm>
-#include <cctype>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <ctime>
 #include <map>
 
 #include "core/hash.h"
+#include "core/text.h"
 
 namespace guardfeed {
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 
@@ -93,7 +89,7 @@ CanonicalHeaders BuildCanonicalHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers) {
   std::map<std::string, std::string> merged;  // sorted by lowercase name
   for (const auto& [name, value] : headers) {
-    std::string key = Lower(name);
+    std::string key = ToLower(name);
     auto [it, inserted] = merged.try_emplace(key, CanonicalHeaderValue(value));
     if (!inserted) it->second += "," + CanonicalHeaderValue(value);
   }
@@ -125,28 +121,16 @@ std::string SigningKey(const AwsCredentials& credentials, std::string_view day,
 
 void SetHeader(std::vector<std::pair<std::string, std::string>>* headers, std::string_view name,
                std::string value) {
-  std::erase_if(*headers, [&](const auto& header) { return Lower(header.first) == name; });
+  std::erase_if(*headers, [&](const auto& header) { return ToLower(header.first) == name; });
   headers->emplace_back(std::string(name), std::move(value));
 }
 
 }  // namespace
 
 std::string AwsUriEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
+  // Boost.URL writes uppercase hex escapes by default, as SigV4 requires.
+  if (keep_slash) return boost::urls::encode(text, boost::urls::unreserved_chars + '/');
+  return boost::urls::encode(text, boost::urls::unreserved_chars);
 }
 
 std::string AmzDate(UnixSeconds time) {
@@ -188,11 +172,11 @@ Status SignSigV4(SigV4Request* request, const AwsCredentials& credentials,
   auto& headers = request->headers;
   SetHeader(&headers, "x-amz-date", AmzDate(now));
   SetHeader(&headers, "x-amz-content-sha256", request->payload_hash);
-  std::erase_if(headers, [](const auto& h) { return Lower(h.first) == "x-amz-security-token"; });
+  std::erase_if(headers, [](const auto& h) { return ToLower(h.first) == "x-amz-security-token"; });
   if (!credentials.session_token.empty()) {
     headers.emplace_back("x-amz-security-token", credentials.session_token);
   }
-  std::erase_if(headers, [](const auto& h) { return Lower(h.first) == "authorization"; });
+  std::erase_if(headers, [](const auto& h) { return ToLower(h.first) == "authorization"; });
   Result<SigV4Signature> signature = ComputeSigV4(*request, credentials, options);
   if (!signature.ok()) return signature.status();
   headers.emplace_back("Authorization", std::move(signature->authorization));

@@ -1,12 +1,12 @@
 #include "server/auth.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
-#include <array>
 #include <boost/beast/http/field.hpp>
-#include <cstdint>
 
 #include "core/hash.h"
+#include "core/text.h"
 
 namespace guardfeed::server {
 
@@ -23,31 +23,10 @@ namespace {
 
 constexpr std::string_view kBase64Alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-std::string_view TrimSpaces(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
+// EVP_EncodeBlock and EVP_DecodeBlock take int lengths: encode in slices (a multiple of 3 bytes,
+// so only the last one is padded); refuse to decode more than this.
+constexpr size_t kEncodeSlice = 3 * 4096;
+constexpr size_t kMaxDecodeInput = 64u << 20;
 
 std::string_view HeaderValue(const RequestHead& head, std::string_view name) {
   auto it = head.find(name);
@@ -57,54 +36,57 @@ std::string_view HeaderValue(const RequestHead& head, std::string_view name) {
 }  // namespace
 
 std::optional<std::string> Base64Decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t accumulator = 0;
-  int bits = 0;
-  for (char c : text) {
-    int value = Base64Value(c);
-    if (value < 0) return std::nullopt;
-    accumulator = (accumulator << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((accumulator >> bits) & 0xFF));
-    }
+  // OpenSSL's decoder skips leading blanks, drops trailing blanks, line ends and '-', and reads
+  // '=' anywhere as zero bits; so the shape is checked first: alphabet characters, then at most
+  // two '=' that complete the last group of four. Unpadded input gets its padding added.
+  size_t padding = 0;
+  while (padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  const std::string_view data = text.substr(0, text.size() - padding);
+  if (padding > 2 || data.find_first_not_of(kBase64Alphabet) != std::string_view::npos ||
+      (padding > 0 && text.size() % 4 != 0) || data.size() % 4 == 1 ||
+      text.size() > kMaxDecodeInput) {
+    return std::nullopt;
   }
-  if (bits >= 6) return std::nullopt;  // a single dangling character is not valid base64
+  std::string padded(data);
+  const size_t missing = (4 - data.size() % 4) % 4;
+  padded.append(missing, '=');
+  std::string out(padded.size() / 4 * 3, '\0');
+  const int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(padded.data()),
+                                      static_cast<int>(padded.size()));
+  // The length counts a zero byte for every '='.
+  if (decoded < 0 || static_cast<size_t>(decoded) != out.size()) return std::nullopt;
+  out.resize(out.size() - missing);
   return out;
 }
 
 std::string Base64Encode(std::string_view bytes) {
   std::string out;
-  uint32_t accumulator = 0;
-  int bits = 0;
-  for (char c : bytes) {
-    accumulator = (accumulator << 8) | static_cast<unsigned char>(c);
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kBase64Alphabet[(accumulator >> bits) & 0x3F]);
-    }
+  out.reserve((bytes.size() + 2) / 3 * 4 + 1);
+  for (size_t pos = 0; pos < bytes.size(); pos += kEncodeSlice) {
+    const std::string_view slice = bytes.substr(pos, kEncodeSlice);
+    const size_t start = out.size();
+    out.resize(start + (slice.size() + 2) / 3 * 4 + 1);  // EVP_EncodeBlock adds a NUL
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + start),
+                                        reinterpret_cast<const unsigned char*>(slice.data()),
+                                        static_cast<int>(slice.size()));
+    out.resize(start + static_cast<size_t>(written));
   }
-  if (bits > 0) out.push_back(kBase64Alphabet[(accumulator << (6 - bits)) & 0x3F]);
-  while (out.size() % 4 != 0) out.push_back('=');
   return out;
 }
 
 std::optional<std::string_view> BearerToken(std::string_view authorization) {
-  authorization = TrimSpaces(authorization);
-  if (!StartsWithNoCase(authorization, "bearer ")) return std::nullopt;
-  std::string_view token = TrimSpaces(authorization.substr(7));
+  authorization = TrimSpace(authorization);
+  if (!StartsWithIgnoreCase(authorization, "bearer ")) return std::nullopt;
+  std::string_view token = TrimSpace(authorization.substr(7));
   if (token.empty()) return std::nullopt;
   return token;
 }
 
 std::optional<BasicCredentials> ParseBasic(std::string_view authorization) {
-  authorization = TrimSpaces(authorization);
-  if (!StartsWithNoCase(authorization, "basic ")) return std::nullopt;
-  auto decoded = Base64Decode(TrimSpaces(authorization.substr(6)));
+  authorization = TrimSpace(authorization);
+  if (!StartsWithIgnoreCase(authorization, "basic ")) return std::nullopt;
+  auto decoded = Base64Decode(TrimSpace(authorization.substr(6)));
   if (!decoded) return std::nullopt;
   size_t colon = decoded->find(':');
   if (colon == std::string::npos) return std::nullopt;
@@ -118,7 +100,7 @@ AuthResult CheckToken(const RequestHead& head, std::string_view token,
   if (!api_key_header.empty()) {
     std::string_view key = HeaderValue(head, api_key_header);
     // Some API destinations put "Bearer TOKEN" into a custom header too.
-    if (!key.empty()) presented = BearerToken(key).value_or(TrimSpaces(key));
+    if (!key.empty()) presented = BearerToken(key).value_or(TrimSpace(key));
   }
   if (!presented) presented = BearerToken(HeaderValue(head, "Authorization"));
   if (!presented) return AuthResult::kMissing;

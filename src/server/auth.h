@@ -17,7 +17,9 @@ namespace guardfeed::server {
 // Constant-time equality over SHA-256 digests of both inputs.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-// Standard base64 (RFC 4648, padding optional); nullopt on invalid input.
+// Standard base64 (RFC 4648 section 4) through OpenSSL. Decoding accepts unpadded input, but
+// padding that is present must complete the last group of four (at most two '='); nullopt on
+// any other character, stray or excess '=', or a lone trailing character.
 std::optional<std::string> Base64Decode(std::string_view text);
 std::string Base64Encode(std::string_view bytes);
 

@@ -1,5 +1,7 @@
-// Pure parts of the ATP Cloud publisher: the pushed-state record and diff, the multipart body,
-// the rate limiter (with a fake clock) and option validation. No server needed.
+// Pure parts of the ATP Cloud publisher: the pushed-state record and diff and option
+// validation. No server needed. (The rate limiter's tests are in
+// tests/unit/publish/rate_limiter_test.cc; the multipart body is libcurl's, checked on the wire
+// in tests/unit/publish/http_client_test.cc.)
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -9,8 +11,6 @@
 #include "core/indicator.h"
 #include "publish/atp_cloud.h"
 #include "publish/atp_state.h"
-#include "publish/multipart.h"
-#include "publish/rate_limiter.h"
 #include "store/store.h"
 
 namespace guardfeed {
@@ -80,56 +80,6 @@ TEST(AtpCsv, WritesOneServerPerLine) {
   EXPECT_EQ(AtpUpsertCsv(servers), "192.0.2.1,10\nevil.example.com,8\n");
   const std::vector<std::string> removals = {"192.0.2.1", "2001:db8::1"};
   EXPECT_EQ(AtpRemovalCsv(removals), "192.0.2.1\n2001:db8::1\n");
-}
-
-TEST(Multipart, BuildsOneFilePart) {
-  MultipartBody body = BuildMultipartFile({"file", "servers.csv", "text/csv", "192.0.2.1,10\n"});
-  const std::string prefix = "multipart/form-data; boundary=";
-  ASSERT_TRUE(body.content_type.starts_with(prefix));
-  const std::string boundary = body.content_type.substr(prefix.size());
-  EXPECT_GE(boundary.size(), 32u);
-  EXPECT_EQ(body.body, "--" + boundary +
-                           "\r\nContent-Disposition: form-data; name=\"file\"; "
-                           "filename=\"servers.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-                           "192.0.2.1,10\n\r\n--" +
-                           boundary + "--\r\n");
-  EXPECT_NE(BuildMultipartFile({"file", "a", "text/csv", "x"}).content_type, body.content_type);
-}
-
-// A clock that moves only when the limiter sleeps.
-struct FakeTime {
-  RateLimiter::Clock::time_point now{};
-  std::vector<RateLimiter::Clock::duration> sleeps;
-  RateLimiter Limiter(int limit, std::chrono::milliseconds window) {
-    return RateLimiter(
-        limit, window, [this] { return now; },
-        [this](RateLimiter::Clock::duration d) {
-          sleeps.push_back(d);
-          now += d;
-        });
-  }
-};
-
-TEST(RateLimiter, AllowsTheLimitPerWindowThenWaits) {
-  using std::chrono::milliseconds;
-  FakeTime time;
-  RateLimiter limiter = time.Limiter(3, milliseconds(60000));
-  for (int i = 0; i < 3; ++i) limiter.Acquire();
-  EXPECT_TRUE(time.sleeps.empty());
-  time.now += milliseconds(10000);
-  limiter.Acquire();  // the 4th waits until the 1st leaves the window
-  ASSERT_EQ(time.sleeps.size(), 1u);
-  EXPECT_EQ(time.sleeps[0], milliseconds(50000));
-}
-
-TEST(RateLimiter, PauseDelaysTheNextRequest) {
-  using std::chrono::milliseconds;
-  FakeTime time;
-  RateLimiter limiter = time.Limiter(60, milliseconds(60000));
-  limiter.PauseUntil(time.now + milliseconds(1500));
-  limiter.Acquire();
-  ASSERT_EQ(time.sleeps.size(), 1u);
-  EXPECT_EQ(time.sleeps[0], milliseconds(1500));
 }
 
 class AtpOptionsTest : public ::testing::Test {

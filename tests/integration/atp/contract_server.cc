@@ -14,8 +14,6 @@
 #include <thread>
 #include <vector>
 
-#include "publish/multipart.h"
-
 namespace guardfeed::testing {
 namespace {
 
@@ -180,9 +178,7 @@ Result<long> ContractServer::Call(const std::string& method, const std::string& 
   request.url = base_url() + path;
   request.headers = {{"Authorization", "Bearer " + token}};
   if (!csv.empty()) {
-    MultipartBody body = BuildMultipartFile({"file", "upload.csv", "text/csv", csv});
-    request.headers.emplace_back("Content-Type", body.content_type);
-    request.body = std::move(body.body);
+    request.form = {FormPart{"file", "upload.csv", "text/csv", csv}};
   }
   Result<HttpResponse> response = client_->Send(request);
   if (!response.ok()) return response.status();

@@ -19,6 +19,7 @@
 #include "feeds/secintel.h"
 #include "publish/s3.h"
 #include "publish/sigv4.h"
+#include "common/ci_skip.h"
 
 namespace guardfeed {
 namespace {
@@ -73,7 +74,10 @@ class CephEnvironment : public ::testing::Environment {
       if (!OnPath(tool)) {
         skip_reason = std::string(tool) + " not found: apt-get install ceph-mon ceph-osd " +
                       "radosgw ceph-common uuid-runtime curl to run the S3 integration tests";
-        std::printf("GUARDFEED_S3_INTEGRATION_SKIPPED: %s\n", skip_reason.c_str());
+        // ctest reports the run as skipped on this marker; under CI every test fails instead.
+        if (!::guardfeed::testing::UnderCi()) {
+          std::printf("GUARDFEED_S3_INTEGRATION_SKIPPED: %s\n", skip_reason.c_str());
+        }
         return;
       }
     }
@@ -157,7 +161,7 @@ FeedSet JuniperSet(uint64_t entries, const std::string& version) {
 class S3CephTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!CephEnvironment::skip_reason.empty()) GTEST_SKIP() << CephEnvironment::skip_reason;
+    if (!CephEnvironment::skip_reason.empty()) GF_SKIP_UNLESS_CI(CephEnvironment::skip_reason);
     ASSERT_TRUE(CephEnvironment::start_error.empty()) << CephEnvironment::start_error;
   }
 

@@ -199,6 +199,170 @@ TEST(AwsCredentials, ContainerFullUriMustBeLoopbackOrAgentForPlainHttp) {
   EXPECT_EQ(credentials.status().code(), Status::Code::kInvalidArgument);
 }
 
+// A stand-in for an attacker's host: records whatever reaches it.
+class Trap {
+ public:
+  Trap() : server_([](const ReceivedRequest&) { return CannedResponse{200, {}, "{}"}; }) {}
+  std::string authority() const { return "127.0.0.1:" + std::to_string(server_.port()); }
+  size_t hits() const { return server_.Requests().size(); }
+
+ private:
+  LocalHttpServer server_;
+};
+
+// Before Boost.URL the relative URI was appended to "http://169.254.170.2" as text, so
+// "@host/x" made the agent address user information and sent the token to `host`.
+TEST(AwsCredentials, ContainerRelativeUriCannotReachAnotherHost) {
+  Trap trap;
+  TempDir home;
+  for (const std::string& relative : std::vector<std::string>{
+           "@" + trap.authority() + "/x", ":80@" + trap.authority() + "/x",
+           "//" + trap.authority() + "/x", "http://" + trap.authority() + "/x",
+           "." + trap.authority() + "/x", "%2F%2F" + trap.authority() + "/x"}) {
+    AwsCredentialOptions options = Options({{"HOME", home.path()},
+                                            {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", relative},
+                                            {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok"}});
+    options.endpoint_timeout = std::chrono::milliseconds(200);
+    Result<AwsCredentials> credentials = NewAwsCredentialChain(options)->Get();
+    ASSERT_FALSE(credentials.ok()) << relative;
+    EXPECT_EQ(credentials.status().code(), Status::Code::kInvalidArgument) << relative;
+  }
+  EXPECT_EQ(trap.hits(), 0u);
+}
+
+// The hand-written host check took the text after the last '@' for the host and accepted any
+// name starting with "127.", so these went to a host that is not the documented agent.
+TEST(AwsCredentials, ContainerFullUriRejectsUserInfoAndLookalikeHosts) {
+  Trap trap;
+  TempDir home;
+  for (const std::string& full : std::vector<std::string>{
+           "http://evil.example@" + trap.authority() + "/c", "http://u:secret@" + trap.authority(),
+           "https://u:secret@creds.example/c", "http://127.0.0.1.nip.io/c",
+           "http://127.evil.example/", "http://169.254.170.2.evil.example/"}) {
+    AwsCredentialOptions options =
+        Options({{"HOME", home.path()}, {"AWS_CONTAINER_CREDENTIALS_FULL_URI", full}});
+    options.endpoint_timeout = std::chrono::milliseconds(200);
+    Result<AwsCredentials> credentials = NewAwsCredentialChain(options)->Get();
+    ASSERT_FALSE(credentials.ok()) << full;
+    EXPECT_EQ(credentials.status().code(), Status::Code::kInvalidArgument) << full;
+    EXPECT_EQ(credentials.status().message().find("secret"), std::string::npos);
+  }
+  EXPECT_EQ(trap.hits(), 0u);
+}
+
+// The hand-written check let through every control character but CR and LF.
+TEST(AwsCredentials, ContainerTokenWithControlCharactersIsRefused) {
+  Trap trap;
+  TempDir dir;
+  std::string token_file = dir.Write("token", std::string("tok\x01"
+                                                          "en\x7f",
+                                                          7));
+  AwsCredentialOptions options =
+      Options({{"HOME", dir.path()},
+               {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://" + trap.authority() + "/c"},
+               {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}});
+  Result<AwsCredentials> credentials = NewAwsCredentialChain(options)->Get();
+  ASSERT_FALSE(credentials.ok());
+  EXPECT_EQ(credentials.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(trap.hits(), 0u);
+}
+
+Result<std::string> FullUri(const std::string& value) {
+  return ContainerCredentialsUrl({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", value}},
+                                 "http://169.254.170.2");
+}
+
+// The URL, or "error: ..." (Result has no value_or).
+std::string UrlOrError(const Result<std::string>& url) {
+  return url.ok() ? *url : "error: " + url.status().ToString();
+}
+
+Result<std::string> RelativeUri(const std::string& value) {
+  return ContainerCredentialsUrl({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", value},
+                                  {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "https://ignored/"}},
+                                 "http://169.254.170.2");
+}
+
+TEST(ContainerCredentialsUrl, PlainHttpOnlyToLoopbackAndTheAgents) {
+  for (const char* allowed :
+       {"http://127.0.0.1/c", "http://127.255.0.9:8080/c?x=1", "http://[::1]/", "http://[::1]:80/c",
+        "http://localhost:1/c", "HTTP://LOCALHOST/c", "http://169.254.170.2/v2/credentials",
+        "http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials",
+        "http://[FD00:EC2:0::23]/", "https://creds.example.com/x", "https://203.0.113.9:8443/c",
+        "https://[2001:db8::1]/c"}) {
+    Result<std::string> url = FullUri(allowed);
+    ASSERT_TRUE(url.ok()) << allowed << ": " << url.status().ToString();
+    EXPECT_EQ(*url, allowed);
+  }
+  for (const char* refused : {"http://203.0.113.9/c",
+                              "http://169.254.169.254/latest",
+                              "http://169.254.170.3/",
+                              "http://169.254.170.22/",
+                              "http://[fd00:ec2::24]/",
+                              "http://[::ffff:127.0.0.1]/",
+                              "http://[::]/",
+                              "http://0.0.0.0/",
+                              "http://0x7f000001/",
+                              "http://2130706433/",
+                              "http://127.1/",
+                              "http://%31%32%37.0.0.1/",
+                              "http://localhost./",
+                              "http://localhost.evil.example/",
+                              "http://[v1.x]/",
+                              "ftp://127.0.0.1/",
+                              "file:///etc/x",
+                              "gopher://127.0.0.1/",
+                              "http:///c",
+                              "http:/c",
+                              "//127.0.0.1/c",
+                              "127.0.0.1/c",
+                              "http://127.0.0.1/#frag",
+                              "http://127.0.0.1:0/",
+                              "http://127.0.0.1:99999/",
+                              " http://127.0.0.1/",
+                              "http://127.0.0.1/ x",
+                              "http://127.0.0.1\\@evil.example/",
+                              "http://evil.example#@127.0.0.1/",
+                              "http://evil.example?@127.0.0.1/",
+                              "https://@creds.example/",
+                              "http://@127.0.0.1/",
+                              "http://127.0.0.1.nip.io/c",
+                              "http://169.254.170.2.evil.example/",
+                              "http://127.0.0.1:80.evil.example/",
+                              "http://[::1].evil.example/",
+                              "https://127.0.0.1.nip.io:x/"}) {
+    Result<std::string> url = FullUri(refused);
+    ASSERT_FALSE(url.ok()) << refused << " -> " << *url;
+    EXPECT_EQ(url.status().code(), Status::Code::kInvalidArgument) << refused;
+  }
+}
+
+TEST(ContainerCredentialsUrl, RelativeUriIsOnlyAPathOnTheAgent) {
+  EXPECT_EQ(UrlOrError(RelativeUri("/v2/credentials/1b2c")),
+            "http://169.254.170.2/v2/credentials/1b2c");
+  EXPECT_EQ(UrlOrError(RelativeUri("/v2/c?x=1&y=%2F")), "http://169.254.170.2/v2/c?x=1&y=%2F");
+  EXPECT_EQ(UrlOrError(RelativeUri("/%2F%2Fevil.example/x")),
+            "http://169.254.170.2/%2F%2Fevil.example/x");
+  EXPECT_EQ(UrlOrError(RelativeUri("/a@evil.example")), "http://169.254.170.2/a@evil.example");
+  EXPECT_EQ(
+      UrlOrError(ContainerCredentialsUrl({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/x"}},
+                                         "http://127.0.0.1:8080/base/")),
+      "http://127.0.0.1:8080/base/v2/x");
+  for (const char* refused :
+       {"@evil.example/x", "//evil.example/x", "///evil.example/x", "http://evil.example",
+        "https://evil.example/x", ".evil.example", "%2F%2Fevil", "evil.example/x", ":80/x", "?x=1",
+        "#x", "/x#frag", "/a b", "/a\\b", "/x\r\nHost: evil", "\\\\evil.example/x", " /x"}) {
+    Result<std::string> url = RelativeUri(refused);
+    ASSERT_FALSE(url.ok()) << refused << " -> " << *url;
+    EXPECT_EQ(url.status().code(), Status::Code::kInvalidArgument) << refused;
+  }
+}
+
+TEST(ContainerCredentialsUrl, NeitherVariableIsNotFound) {
+  EXPECT_EQ(ContainerCredentialsUrl({}, "http://169.254.170.2").status().code(),
+            Status::Code::kNotFound);
+}
+
 TEST(AwsCredentials, ContainerEndpointFailureIsAnErrorNotAFallThrough) {
   LocalHttpServer server([](const ReceivedRequest&) { return CannedResponse{500, {}, "x"}; });
   TempDir home;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "core/hash.h"
+#include "common/ci_skip.h"
 
 namespace guardfeed {
 namespace {
@@ -30,17 +32,12 @@ std::string FindSuite() {
 
 std::string Text(const json::value& value) { return std::string(value.as_string()); }
 
+// The suite's queries are not all valid RFC 3986 (one holds raw UTF-8), so they are split here
+// and only the escapes decoded by Boost.URL.
 std::string PercentDecode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
+  auto escaped = boost::urls::make_pct_string_view(text);
+  EXPECT_TRUE(escaped.has_value()) << text;
+  return escaped ? escaped->decode() : std::string(text);
 }
 
 SigV4Request FromSuite(const json::object& request) {
@@ -90,9 +87,9 @@ std::string SignatureOf(const std::string& authorization) {
 TEST(SigV4, AwsTestSuite) {
   std::string path = FindSuite();
   if (path.empty()) {
-    GTEST_SKIP() << "AWS SigV4 test suite not found at " GUARDFEED_SOURCE_DIR
-                    "/../shared/formats/sigv4-test-suite.json or " GUARDFEED_SOURCE_DIR
-                    "/.cache/sigv4-test-suite.json; run scripts/deps.sh to fetch it";
+    GF_SKIP_UNLESS_CI("AWS SigV4 test suite not found at " GUARDFEED_SOURCE_DIR
+                      "/../shared/formats/sigv4-test-suite.json or " GUARDFEED_SOURCE_DIR
+                      "/.cache/sigv4-test-suite.json; run scripts/deps.sh to fetch it");
   }
   std::ifstream in(path);
   std::stringstream buffer;

@@ -31,6 +31,50 @@ TEST(Base64, RoundTripsAndRejectsGarbage) {
   EXPECT_FALSE(Base64Decode("a").has_value());
 }
 
+TEST(Base64, KnownVectorsWithAndWithoutPadding) {
+  // RFC 4648 section 10.
+  const std::vector<std::pair<std::string, std::string>> vectors = {{"", ""},
+                                                                    {"f", "Zg=="},
+                                                                    {"fo", "Zm8="},
+                                                                    {"foo", "Zm9v"},
+                                                                    {"foob", "Zm9vYg=="},
+                                                                    {"fooba", "Zm9vYmE="},
+                                                                    {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(Base64Encode(plain), encoded);
+    EXPECT_EQ(Base64Decode(encoded).value_or("?"), plain) << encoded;
+    std::string unpadded = encoded.substr(0, encoded.find('='));
+    EXPECT_EQ(Base64Decode(unpadded).value_or("?"), plain) << unpadded;
+  }
+  std::string binary;
+  for (int i = 0; i < 20000; ++i) binary.push_back(static_cast<char>(i * 7));
+  EXPECT_EQ(Base64Decode(Base64Encode(binary)).value_or(""), binary);
+  EXPECT_EQ(Base64Encode(binary).size(), (binary.size() + 2) / 3 * 4);
+}
+
+// The hand-written decoder stripped any number of trailing '=' and so accepted "Zg=====",
+// "Zm9v=" and "Zg=" as valid credentials.
+TEST(Base64, RejectsExcessOrPartialPadding) {
+  for (const char* bad : {"Zg=====", "Zg===", "Zm9v=", "Zm9v==", "Zg=", "Zm9vYg=", "=", "=="}) {
+    EXPECT_FALSE(Base64Decode(bad).has_value()) << bad;
+  }
+}
+
+// OpenSSL's EVP_DecodeBlock alone skips blanks and line ends and reads '=' as zero bits.
+TEST(Base64, RejectsWhatOpenSslAloneWouldSkip) {
+  for (const char* bad :
+       {" Zm9v", "Zm9v ", "Zm9v\n", "Zm9v-", "Zm=v", "=m9v", "Zm 9v", "Zm9v_w==", "Zm9v\r\n"}) {
+    EXPECT_FALSE(Base64Decode(bad).has_value()) << bad;
+  }
+  EXPECT_FALSE(Base64Decode(std::string("Zm9v\0", 5)).has_value());
+  EXPECT_EQ(Base64Decode("+/+/").value_or(""), "\xfb\xff\xbf");
+}
+
+TEST(ParseBasic, RejectsBadlyPaddedCredentials) {
+  EXPECT_FALSE(ParseBasic("Basic " + Base64Encode("fw:pw") + "==").has_value());
+  EXPECT_EQ(ParseBasic(" basic " + Base64Encode("fw:pw") + " \t")->password, "pw");
+}
+
 TEST(BearerToken, AcceptsAnyCaseOfTheScheme) {
   EXPECT_EQ(BearerToken("Bearer abc").value_or(""), "abc");
   EXPECT_EQ(BearerToken("bearer   abc  ").value_or(""), "abc");

@@ -55,9 +55,39 @@ TEST(ParseQuery, SplitsAndDecodes) {
   EXPECT_FALSE(ParseQuery("a=%").has_value());
 }
 
+TEST(ParseQuery, PlusIsASpaceAndEscapedPlusIsAPlus) {
+  auto query = ParseQuery("reason=a+b%2Bc&k%2Bey+1=v&flag&=orphan&dup=1&dup=2");
+  ASSERT_TRUE(query.has_value());
+  EXPECT_EQ((*query)["reason"], "a b+c");
+  EXPECT_EQ((*query)["k+ey 1"], "v");
+  EXPECT_EQ((*query)["flag"], "");
+  EXPECT_EQ((*query)[""], "orphan");
+  EXPECT_EQ((*query)["dup"], "2");
+  EXPECT_EQ(query->size(), 5u);
+  EXPECT_TRUE(ParseQuery("")->empty());
+}
+
+TEST(ParseQuery, RejectsCharactersAQueryMustEscape) {
+  for (const char* bad :
+       {"a=b c", "a=\"x\"", "a=<x>", "a=x|y", "a=\xC3\xA9", "a=1#frag", "k=%zz", "k=%4"}) {
+    EXPECT_FALSE(ParseQuery(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(ParseQuery("a=%C3%A9")->at("a"), "\xC3\xA9");
+}
+
+TEST(PercentDecode, KeepsPlusAndDecodesEveryEscape) {
+  EXPECT_EQ(PercentDecode("2001%3Adb8%3A%3A%2F32").value_or(""), "2001:db8::/32");
+  EXPECT_EQ(PercentDecode("%2b%2B").value_or(""), "++");
+  EXPECT_EQ(PercentDecode("").value_or("x"), "");
+  EXPECT_FALSE(PercentDecode("%").has_value());
+  EXPECT_FALSE(PercentDecode("abc%2").has_value());
+  EXPECT_FALSE(PercentDecode("%g0").has_value());
+}
+
 TEST(MediaType, DropsParametersAndLowercases) {
   EXPECT_EQ(MediaType("Application/JSON; charset=utf-8"), "application/json");
   EXPECT_EQ(MediaType(""), "");
+  EXPECT_EQ(MediaType(" \tText/CSV ;q=1"), "text/csv");
 }
 
 TEST(GzipCompress, RoundTripsThroughTheReadersGunzip) {

@@ -1,0 +1,111 @@
+// The shrink guard in front of every publisher (publisher.h, NewShrinkGuardedPublisher).
+#include <charconv>
+#include <map>
+#include <sstream>
+
+#include "publish/publisher.h"
+
+namespace guardfeed {
+namespace {
+
+using Counts = std::map<std::string, uint64_t, std::less<>>;
+
+// "feed entries\n" per line.
+std::string EncodeCounts(const Counts& counts) {
+  std::string out;
+  for (const auto& [feed, entries] : counts) out += feed + " " + std::to_string(entries) + "\n";
+  return out;
+}
+
+Counts DecodeCounts(std::string_view text) {
+  Counts counts;
+  while (!text.empty()) {
+    std::string_view line = text.substr(0, text.find('\n'));
+    text.remove_prefix(std::min(text.size(), line.size() + 1));
+    size_t space = line.rfind(' ');
+    uint64_t entries = 0;
+    if (space == std::string_view::npos) continue;
+    std::string_view number = line.substr(space + 1);
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), entries);
+    if (ec == std::errc() && end == number.data() + number.size()) {
+      counts[std::string(line.substr(0, space))] = entries;
+    }
+  }
+  return counts;
+}
+
+class ShrinkGuardedPublisher final : public Publisher {
+ public:
+  ShrinkGuardedPublisher(std::unique_ptr<Publisher> inner, Store* store, ShrinkGuardOptions guard)
+      : inner_(std::move(inner)),
+        store_(store),
+        guard_(guard),
+        state_key_("shrink_guard:" + inner_->Describe()) {}
+
+  Result<PublishReport> Publish(const FeedSet& set) override {
+    GF_RETURN_IF_ERROR(LoadCounts());
+    FeedSet allowed{{}, set.generated_at};
+    std::vector<Status> held;
+    std::set<std::string> held_feeds;
+    for (const SnapshotPtr& snapshot : set.files) {
+      Status check = snapshot->feed.empty() ? Status::Ok() : Check(*snapshot);
+      if (check.ok()) {
+        allowed.files.push_back(snapshot);
+      } else {
+        held.push_back(check.WithContext(inner_->Describe()));
+        held_feeds.insert(snapshot->feed);
+      }
+    }
+    Result<PublishReport> report = inner_->PublishHeld(allowed, held_feeds);
+    if (report.ok()) GF_RETURN_IF_ERROR(Record(allowed));
+    if (held.empty()) return report;
+    std::string message;
+    for (const Status& status : held) message += (message.empty() ? "" : "; ") + status.message();
+    if (!report.ok()) message += "; " + report.status().message();
+    return Status::FailedPrecondition(message);
+  }
+
+  std::string Describe() const override { return inner_->Describe(); }
+  PreviousEntries Previous(const Snapshot& snapshot) override { return inner_->Previous(snapshot); }
+
+ private:
+  Status Check(const Snapshot& snapshot) {
+    auto known = counts_.find(snapshot.feed);
+    PreviousEntries previous = known != counts_.end() ? PreviousEntries::Known(known->second)
+                                                      : inner_->Previous(snapshot);
+    return CheckShrink(snapshot.feed, previous, snapshot.entries, guard_);
+  }
+
+  Status LoadCounts() {
+    if (store_ == nullptr) return Status::Ok();  // memory only: counts_ is the record
+    Result<std::optional<std::string>> stored = store_->GetPublisherState(state_key_);
+    if (!stored.ok()) return stored.status().WithContext("reading shrink guard state");
+    counts_ = stored->has_value() ? DecodeCounts(**stored) : Counts();
+    return Status::Ok();
+  }
+
+  // Only what was published counts as the new baseline: a held feed keeps its old count.
+  Status Record(const FeedSet& published) {
+    for (const SnapshotPtr& snapshot : published.files) {
+      if (!snapshot->feed.empty()) counts_[snapshot->feed] = snapshot->entries;
+    }
+    if (store_ == nullptr) return Status::Ok();
+    return store_->PutPublisherState(state_key_, EncodeCounts(counts_))
+        .WithContext("saving shrink guard state");
+  }
+
+  const std::unique_ptr<Publisher> inner_;
+  Store* const store_;
+  const ShrinkGuardOptions guard_;
+  const std::string state_key_;
+  Counts counts_;
+};
+
+}  // namespace
+
+std::unique_ptr<Publisher> NewShrinkGuardedPublisher(std::unique_ptr<Publisher> inner,
+                                                     Store* store, ShrinkGuardOptions guard) {
+  return std::make_unique<ShrinkGuardedPublisher>(std::move(inner), store, guard);
+}
+
+}  // namespace guardfeed
