@@ -6,16 +6,30 @@
 namespace guardfeed {
 namespace {
 
-int RunAdd(const GlobalOptions& global, const std::string& entry, const std::string& comment) {
+struct AddArgs {
+  std::string entry;
+  std::string comment;
+  bool force = false;
+};
+
+int RunAdd(const GlobalOptions& global, const AddArgs& args) {
   int exit_code = kExitOk;
-  auto canonical = Allowlist::Canonicalize(entry);
+  auto canonical = Allowlist::Canonicalize(args.entry);
   if (!canonical.ok()) {
     PrintError(canonical.status());
     return kExitUsage;
   }
   auto runtime = OpenOrReport(global, exit_code);
   if (!runtime) return exit_code;
-  AllowlistRecord record{*canonical, comment, CliActor(), runtime->clock->Now()};
+  if (!args.force) {
+    // The limits come with the configured allowlist ([policy] allowlist_min_ipv4_prefix, ...).
+    const AllowlistWidthLimits& limits = runtime->policy->options().allowlist.width_limits();
+    if (Status width = Allowlist::CheckWidth(*canonical, limits); !width.ok()) {
+      PrintError(Status::InvalidArgument(width.message() + " (--force)"));
+      return kExitUsage;
+    }
+  }
+  AllowlistRecord record{*canonical, args.comment, CliActor(), runtime->clock->Now()};
   if (Status status = runtime->store->AddAllowlist(record); !status.ok()) {
     PrintError(status);
     return kExitFailure;
@@ -35,8 +49,7 @@ int RunList(const GlobalOptions& global) {
   }
   fmt::print("{:<40} {:<21} {:<20} {}\n", "ENTRY", "ADDED", "BY", "COMMENT");
   for (const AllowlistRecord& r : *records) {
-    fmt::print("{:<40} {:<21} {:<20} {}\n", r.entry, FormatIso8601(r.added_at), r.actor,
-               r.comment);
+    fmt::print("{:<40} {:<21} {:<20} {}\n", r.entry, FormatIso8601(r.added_at), r.actor, r.comment);
   }
   return kExitOk;
 }
@@ -64,14 +77,16 @@ int RunRemove(const GlobalOptions& global, const std::string& entry) {
 void AddAllowCommand(CLI::App& app, const GlobalOptions& global, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("allow", "Manage the allowlist of never-blocked values");
   cmd->require_subcommand(1);
-  auto entry = std::make_shared<std::string>();
-  auto comment = std::make_shared<std::string>();
+  auto add_args = std::make_shared<AddArgs>();
   CLI::App* add = cmd->add_subcommand("add", "Allow a CIDR, an address or a domain suffix");
-  add->add_option("entry", *entry, "e.g. 203.0.113.0/24, 2001:db8::1, example.com")->required();
-  add->add_option("--comment", *comment, "Why (shown in list)");
-  add->callback([&global, &exit_code, entry, comment] {
-    exit_code = RunAdd(global, *entry, *comment);
-  });
+  add->add_option("entry", add_args->entry, "e.g. 203.0.113.0/24, 2001:db8::1, example.com")
+      ->required();
+  add->add_option("--comment", add_args->comment, "Why (shown in list)");
+  add->add_flag("--force", add_args->force,
+                "Accept an entry wider than the configured limits (IPv4 wider than /8, IPv6 "
+                "wider than /32, a top-level domain)");
+  add->callback([&global, &exit_code, add_args] { exit_code = RunAdd(global, *add_args); });
+  auto entry = std::make_shared<std::string>();
   cmd->add_subcommand("list", "Show the allowlist")->callback([&global, &exit_code] {
     exit_code = RunList(global);
   });

@@ -26,7 +26,8 @@ int RunList(const GlobalOptions& global) {
                runtime->config.source);
     return kExitOk;
   }
-  auto built = runtime->builder->Build();
+  // Read-only: shows the version a render would give now, and stores nothing.
+  auto built = runtime->builder->Build("", Versioning::kPeek);
   if (!built.ok()) {
     PrintError(built.status());
     return kExitFailure;
@@ -53,8 +54,9 @@ int RunRender(const GlobalOptions& global, const RenderArgs& args) {
   if (!runtime) return exit_code;
   std::string directory = args.output.empty() ? runtime->config.publish_directory : args.output;
   if (directory.empty()) {
-    PrintError(Status::InvalidArgument("no output directory: pass -o DIR or set [publish] "
-                                       "directory in the configuration"));
+    PrintError(
+        Status::InvalidArgument("no output directory: pass -o DIR or set [publish] "
+                                "directory in the configuration"));
     return kExitUsage;
   }
   if (runtime->config.feeds.empty()) {
@@ -93,7 +95,8 @@ int RunCat(const GlobalOptions& global, const std::string& name) {
   if (!runtime) return exit_code;
   bool is_feed = std::any_of(runtime->config.feeds.begin(), runtime->config.feeds.end(),
                              [&](const FeedConfig& feed) { return feed.name == name; });
-  auto built = runtime->builder->Build(is_feed ? name : "");
+  // Read-only, like `feeds list`: the version printed is the one a render would give now.
+  auto built = runtime->builder->Build(is_feed ? name : "", Versioning::kPeek);
   if (!built.ok()) {
     PrintError(built.status());
     return ExitCodeFor(built.status());
@@ -121,9 +124,8 @@ void AddFeedsCommand(CLI::App& app, const GlobalOptions& global, int& exit_code)
   render->add_option("name", render_args->name, "Only this feed (default: all)");
   render->add_option("-o,--output", render_args->output,
                      "Directory to write (default: [publish] directory)");
-  render->callback([&global, &exit_code, render_args] {
-    exit_code = RunRender(global, *render_args);
-  });
+  render->callback(
+      [&global, &exit_code, render_args] { exit_code = RunRender(global, *render_args); });
   auto cat_name = std::make_shared<std::string>();
   CLI::App* cat = feeds->add_subcommand(
       "cat", "Print one feed (or manifest.xml, cc_schema) to stdout, exactly as published");

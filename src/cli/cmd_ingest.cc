@@ -4,6 +4,7 @@
 
 #include "cli/output.h"
 #include "cli/progress.h"
+#include "core/time_util.h"
 
 namespace guardfeed {
 namespace {
@@ -35,6 +36,7 @@ void PrintJsonSummary(const IngestSummary& s) {
       {"indicators_seen", s.indicators_seen},
       {"suppressed", s.suppressed},
       {"rejected_values", s.rejected_values},
+      {"expired_on_arrival", s.expired_on_arrival},
       {"sightings_new", s.applied.sightings_new},
       {"sightings_updated", s.applied.sightings_updated},
       {"sightings_unchanged", s.applied.sightings_unchanged},
@@ -44,6 +46,16 @@ void PrintJsonSummary(const IngestSummary& s) {
       {"error_count", s.error_count},
       {"errors", std::move(errors)}};
   fmt::print("{}\n", boost::json::serialize(out));
+}
+
+// A backfill of old findings otherwise produces empty feeds without a word.
+void WarnExpiredOnArrival(const IngestSummary& s) {
+  if (s.expired_on_arrival == 0) return;
+  PrintWarning(fmt::format(
+      "{} of {} indicators were already expired on arrival (findings last seen {} or earlier); "
+      "use --seen-at-receipt to list them as seen now, or the global --now UNIX (guardfeed "
+      "--now T ingest ...) to evaluate at another time",
+      s.expired_on_arrival, s.indicators_seen, FormatIso8601(s.expired_last_seen)));
 }
 
 struct IngestArgs {
@@ -79,6 +91,7 @@ int RunIngest(const GlobalOptions& global, const IngestArgs& args) {
                                         static_cast<int64_t>(summary->errors.size())));
   }
   args.json ? PrintJsonSummary(*summary) : PrintSummary(*summary);
+  WarnExpiredOnArrival(*summary);
   spdlog::info("ingest done store={} findings={} accepted={} errors={}",
                runtime->store->Describe(), summary->findings_read, summary->findings_accepted,
                summary->error_count);

@@ -3,13 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "cli/builtin_config.h"
+#include "cli/toml_reader.h"
 #include "core/special_ranges.h"
-#include "core/time_util.h"
 
 extern char** environ;
 
@@ -17,131 +17,16 @@ namespace guardfeed {
 namespace {
 
 constexpr const char* kDefaultStore = "sqlite://guardfeed-data/guardfeed.db";
-
-// Reads one TOML document, turning every problem into "file:line: key: message".
-class TomlReader {
- public:
-  TomlReader(std::string file, const toml::table& root) : file_(std::move(file)), root_(root) {}
-
-  Status Error(const toml::node* node, std::string_view key, const std::string& message) const {
-    std::string where = file_;
-    if (node != nullptr && node->source().begin.line > 0) {
-      where += ":" + std::to_string(node->source().begin.line);
-    }
-    return Status::InvalidArgument(where + ": " + std::string(key) + ": " + message);
-  }
-
-  // Rejects keys a section does not define, so a typo is an error instead of a silent default.
-  Status CheckKeys(const toml::table& table, std::string_view section,
-                   std::initializer_list<std::string_view> known) const {
-    for (const auto& [key, node] : table) {
-      if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
-        return Error(&node, Join(section, key.str()), "unknown key");
-      }
-    }
-    return Status::Ok();
-  }
-
-  static std::string Join(std::string_view section, std::string_view key) {
-    return section.empty() ? std::string(key) : std::string(section) + "." + std::string(key);
-  }
-
-  Status String(const toml::table& t, std::string_view section, std::string_view key,
-                std::string& out) const {
-    const toml::node* node = t.get(key);
-    if (node == nullptr) return Status::Ok();
-    if (!node->is_string()) return Error(node, Join(section, key), "expected a string");
-    out = node->as_string()->get();
-    return Status::Ok();
-  }
-
-  Status Bool(const toml::table& t, std::string_view section, std::string_view key,
-              bool& out) const {
-    const toml::node* node = t.get(key);
-    if (node == nullptr) return Status::Ok();
-    if (!node->is_boolean()) return Error(node, Join(section, key), "expected true or false");
-    out = node->as_boolean()->get();
-    return Status::Ok();
-  }
-
-  Status Number(const toml::table& t, std::string_view section, std::string_view key, double min,
-                double max, double& out) const {
-    const toml::node* node = t.get(key);
-    if (node == nullptr) return Status::Ok();
-    std::optional<double> value = node->value<double>();
-    if (!node->is_number() || !value || *value < min || *value > max) {
-      return Error(node, Join(section, key), "expected a number " + Range(min, max));
-    }
-    out = *value;
-    return Status::Ok();
-  }
-
-  template <typename Int>
-  Status Integer(const toml::table& t, std::string_view section, std::string_view key,
-                 int64_t min, int64_t max, Int& out) const {
-    const toml::node* node = t.get(key);
-    if (node == nullptr) return Status::Ok();
-    if (!node->is_integer() || node->as_integer()->get() < min || node->as_integer()->get() > max) {
-      return Error(node, Join(section, key),
-                   "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    out = static_cast<Int>(node->as_integer()->get());
-    return Status::Ok();
-  }
-
-  // Seconds as an integer, or a string like "30d".
-  Status Duration(const toml::table& t, std::string_view section, std::string_view key,
-                  int64_t& out) const {
-    const toml::node* node = t.get(key);
-    if (node == nullptr) return Status::Ok();
-    if (node->is_integer() && node->as_integer()->get() >= 0) {
-      out = node->as_integer()->get();
-      return Status::Ok();
-    }
-    if (!node->is_string()) {
-      return Error(node, Join(section, key), "expected seconds or a duration like \"30d\"");
-    }
-    auto parsed = ParseDuration(node->as_string()->get());
-    if (!parsed.ok()) return Error(node, Join(section, key), parsed.status().message());
-    out = *parsed;
-    return Status::Ok();
-  }
-
-  Status StringList(const toml::table& t, std::string_view section, std::string_view key,
-                    std::vector<std::string>& out) const {
-    const toml::node* node = t.get(key);
-    if (node == nullptr) return Status::Ok();
-    const toml::array* array = node->as_array();
-    if (array == nullptr) return Error(node, Join(section, key), "expected an array of strings");
-    out.clear();
-    for (const toml::node& item : *array) {
-      if (!item.is_string()) return Error(&item, Join(section, key), "expected strings only");
-      out.push_back(item.as_string()->get());
-    }
-    return Status::Ok();
-  }
-
-  const std::string& file() const { return file_; }
-  const toml::table& root() const { return root_; }
-
- private:
-  static std::string Range(double min, double max) {
-    std::ostringstream out;
-    out << "from " << min << " to " << max;
-    return out.str();
-  }
-
-  std::string file_;
-  const toml::table& root_;
-};
+constexpr const char* kBuiltinSource = "(built-in defaults)";
 
 Status ReadTtl(const TomlReader& r, const toml::table& ttl, PolicyOptions& policy) {
-  GF_RETURN_IF_ERROR(r.CheckKeys(ttl, "policy.ttl", {"low", "medium", "high", "critical",
-                                                     "by_type"}));
-  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "low", policy.ttl_low));
-  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "medium", policy.ttl_medium));
-  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "high", policy.ttl_high));
-  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "critical", policy.ttl_critical));
+  GF_RETURN_IF_ERROR(
+      r.CheckKeys(ttl, "policy.ttl", {"low", "medium", "high", "critical", "by_type"}));
+  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "low", 0, kMaxTtlSeconds, policy.ttl_low));
+  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "medium", 0, kMaxTtlSeconds, policy.ttl_medium));
+  GF_RETURN_IF_ERROR(r.Duration(ttl, "policy.ttl", "high", 0, kMaxTtlSeconds, policy.ttl_high));
+  GF_RETURN_IF_ERROR(
+      r.Duration(ttl, "policy.ttl", "critical", 0, kMaxTtlSeconds, policy.ttl_critical));
   const toml::node* by_type = ttl.get("by_type");
   if (by_type == nullptr) return Status::Ok();
   if (!by_type->is_array()) return r.Error(by_type, "policy.ttl.by_type", "expected an array");
@@ -153,7 +38,8 @@ Status ReadTtl(const TomlReader& r, const toml::table& ttl, PolicyOptions& polic
     TtlRule parsed;
     GF_RETURN_IF_ERROR(r.CheckKeys(*rule, "policy.ttl.by_type", {"type", "ttl"}));
     GF_RETURN_IF_ERROR(r.String(*rule, "policy.ttl.by_type", "type", parsed.type_glob));
-    GF_RETURN_IF_ERROR(r.Duration(*rule, "policy.ttl.by_type", "ttl", parsed.ttl_seconds));
+    GF_RETURN_IF_ERROR(
+        r.Duration(*rule, "policy.ttl.by_type", "ttl", 1, kMaxTtlSeconds, parsed.ttl_seconds));
     if (parsed.type_glob.empty() || parsed.ttl_seconds <= 0) {
       return r.Error(&item, "policy.ttl.by_type", "each rule needs a type and a positive ttl");
     }
@@ -163,9 +49,10 @@ Status ReadTtl(const TomlReader& r, const toml::table& ttl, PolicyOptions& polic
 }
 
 Status ReadPolicy(const TomlReader& r, const toml::table& t, PolicyOptions& policy) {
-  GF_RETURN_IF_ERROR(r.CheckKeys(t, "policy", {"min_severity", "include_types", "exclude_types",
-                                               "include_samples", "archived", "allow_ranges",
-                                               "allowlist", "ttl"}));
+  GF_RETURN_IF_ERROR(
+      r.CheckKeys(t, "policy",
+                  {"min_severity", "include_types", "exclude_types", "include_samples", "archived",
+                   "allow_ranges", "allowlist", "ttl"}));
   GF_RETURN_IF_ERROR(r.Number(t, "policy", "min_severity", 0, 10, policy.min_severity));
   GF_RETURN_IF_ERROR(r.StringList(t, "policy", "include_types", policy.include_types));
   GF_RETURN_IF_ERROR(r.StringList(t, "policy", "exclude_types", policy.exclude_types));
@@ -192,15 +79,16 @@ Status ReadPolicy(const TomlReader& r, const toml::table& t, PolicyOptions& poli
       return r.Error(t.get("allowlist"), "policy.allowlist", s.message());
     }
   }
-  if (const toml::table* ttl = t["ttl"].as_table()) GF_RETURN_IF_ERROR(ReadTtl(r, *ttl, policy));
+  auto ttl = r.Table(t, "policy", "ttl");
+  if (!ttl.ok()) return ttl.status();
+  if (*ttl != nullptr) GF_RETURN_IF_ERROR(ReadTtl(r, **ttl, policy));
   return Status::Ok();
 }
 
 bool IsValidFeedName(std::string_view name) {
-  return !name.empty() && name.size() <= 64 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-         });
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
 }
 
 Status ValidateFeed(const TomlReader& r, const toml::node* node, const FeedConfig& feed) {
@@ -244,9 +132,9 @@ Result<FeedConfig> ReadFeed(const TomlReader& r, const toml::node& node) {
   FeedConfig feed;
   GF_RETURN_IF_ERROR(r.String(*t, "feeds", "name", feed.name));
   std::string key = "feeds." + (feed.name.empty() ? std::string("?") : feed.name);
-  GF_RETURN_IF_ERROR(r.CheckKeys(*t, key, {"name", "format", "kinds", "min_threat_level",
-                                           "max_entries", "aggregate", "line_ending", "header",
-                                           "confidence", "product"}));
+  GF_RETURN_IF_ERROR(r.CheckKeys(*t, key,
+                                 {"name", "format", "kinds", "min_threat_level", "max_entries",
+                                  "aggregate", "line_ending", "header", "confidence", "product"}));
   std::string format = "plain";
   GF_RETURN_IF_ERROR(r.String(*t, key, "format", format));
   auto parsed_format = ParseFormatName(format);
@@ -284,48 +172,87 @@ Status ReadFeeds(const TomlReader& r, const toml::node& feeds_node, std::vector<
   return Status::Ok();
 }
 
+Status ReadStore(const TomlReader& r, const toml::table& store, Config& config) {
+  GF_RETURN_IF_ERROR(r.CheckKeys(store, "store", {"url", "retention"}));
+  GF_RETURN_IF_ERROR(r.String(store, "store", "url", config.store_url));
+  return r.Duration(store, "store", "retention", 0, kMaxRetentionSeconds, config.retention_seconds);
+}
+
+Status ReadIngest(const TomlReader& r, const toml::table& ingest, IngestOptions& options) {
+  GF_RETURN_IF_ERROR(r.CheckKeys(ingest, "ingest", {"batch_size", "seen_at"}));
+  GF_RETURN_IF_ERROR(r.Integer(ingest, "ingest", "batch_size", 1, 1'000'000, options.batch_size));
+  std::string seen_at = "event";
+  GF_RETURN_IF_ERROR(r.String(ingest, "ingest", "seen_at", seen_at));
+  if (seen_at != "event" && seen_at != "receipt") {
+    return r.Error(ingest.get("seen_at"), "ingest.seen_at", "expected \"event\" or \"receipt\"");
+  }
+  options.seen_at_receipt = seen_at == "receipt";
+  return Status::Ok();
+}
+
+Status ReadSecIntel(const TomlReader& r, const toml::table& t, SecIntelOptions& options) {
+  GF_RETURN_IF_ERROR(
+      r.CheckKeys(t, "secintel", {"manifest_update_interval", "update_interval", "ttl"}));
+  GF_RETURN_IF_ERROR(r.Integer(t, "secintel", "manifest_update_interval", 10, 86400,
+                               options.manifest_update_interval));
+  GF_RETURN_IF_ERROR(
+      r.Integer(t, "secintel", "update_interval", 300, 86400, options.update_interval));
+  return r.Integer(t, "secintel", "ttl", 86400, 31556952, options.ttl);
+}
+
+Status ReadPublish(const TomlReader& r, const toml::table& t, Config& config) {
+  // [publish.s3] and [publish.atp] belong to their publishers (publish_config.h).
+  GF_RETURN_IF_ERROR(r.CheckKeys(t, "publish", {"directory", "s3", "atp"}));
+  return r.String(t, "publish", "directory", config.publish_directory);
+}
+
+// Calls `read` with the table `key` of the root when the document has one.
+template <typename Read>
+Status WithSection(const TomlReader& r, std::string_view key, Read read) {
+  auto table = r.Table(r.root(), "", key);
+  if (!table.ok()) return table.status();
+  return *table == nullptr ? Status::Ok() : read(**table);
+}
+
 Status ReadSections(const TomlReader& r, Config& config) {
   const toml::table& root = r.root();
-  GF_RETURN_IF_ERROR(r.CheckKeys(root, "", {"store", "policy", "ingest", "secintel", "publish",
-                                            "feeds", "server"}));
-  if (const toml::table* store = root["store"].as_table()) {
-    GF_RETURN_IF_ERROR(r.CheckKeys(*store, "store", {"url", "retention"}));
-    GF_RETURN_IF_ERROR(r.String(*store, "store", "url", config.store_url));
-    GF_RETURN_IF_ERROR(r.Duration(*store, "store", "retention", config.retention_seconds));
-  }
-  if (const toml::table* policy = root["policy"].as_table()) {
-    GF_RETURN_IF_ERROR(ReadPolicy(r, *policy, config.policy));
-  }
-  if (const toml::table* ingest = root["ingest"].as_table()) {
-    GF_RETURN_IF_ERROR(r.CheckKeys(*ingest, "ingest", {"batch_size", "seen_at"}));
-    GF_RETURN_IF_ERROR(r.Integer(*ingest, "ingest", "batch_size", 1, 1'000'000,
-                                 config.ingest.batch_size));
-    std::string seen_at = "event";
-    GF_RETURN_IF_ERROR(r.String(*ingest, "ingest", "seen_at", seen_at));
-    if (seen_at != "event" && seen_at != "receipt") {
-      return r.Error(ingest->get("seen_at"), "ingest.seen_at", "expected \"event\" or \"receipt\"");
-    }
-    config.ingest.seen_at_receipt = seen_at == "receipt";
-  }
-  if (const toml::table* secintel = root["secintel"].as_table()) {
-    GF_RETURN_IF_ERROR(r.CheckKeys(*secintel, "secintel",
-                                   {"manifest_update_interval", "update_interval", "ttl"}));
-    GF_RETURN_IF_ERROR(r.Integer(*secintel, "secintel", "manifest_update_interval", 10, 86400,
-                                 config.secintel.manifest_update_interval));
-    GF_RETURN_IF_ERROR(r.Integer(*secintel, "secintel", "update_interval", 300, 86400,
-                                 config.secintel.update_interval));
-    GF_RETURN_IF_ERROR(r.Integer(*secintel, "secintel", "ttl", 86400, 31556952,
-                                 config.secintel.ttl));
-  }
-  if (const toml::table* publish = root["publish"].as_table()) {
-    // [publish.s3] and [publish.atp] belong to their publishers.
-    GF_RETURN_IF_ERROR(r.CheckKeys(*publish, "publish", {"directory", "s3", "atp"}));
-    GF_RETURN_IF_ERROR(r.String(*publish, "publish", "directory", config.publish_directory));
-  }
+  GF_RETURN_IF_ERROR(r.CheckKeys(
+      root, "", {"store", "policy", "ingest", "secintel", "publish", "feeds", "server"}));
+  GF_RETURN_IF_ERROR(
+      WithSection(r, "store", [&](const toml::table& t) { return ReadStore(r, t, config); }));
+  GF_RETURN_IF_ERROR(WithSection(
+      r, "policy", [&](const toml::table& t) { return ReadPolicy(r, t, config.policy); }));
+  GF_RETURN_IF_ERROR(WithSection(
+      r, "ingest", [&](const toml::table& t) { return ReadIngest(r, t, config.ingest); }));
+  GF_RETURN_IF_ERROR(WithSection(
+      r, "secintel", [&](const toml::table& t) { return ReadSecIntel(r, t, config.secintel); }));
+  GF_RETURN_IF_ERROR(
+      WithSection(r, "publish", [&](const toml::table& t) { return ReadPublish(r, t, config); }));
+  // [server] belongs to `serve` and `config check` (server_config.h).
   if (const toml::node* feeds = root.get("feeds")) {
     GF_RETURN_IF_ERROR(ReadFeeds(r, *feeds, config.feeds));
   }
   return Status::Ok();
+}
+
+// The document at `path`, or the built-in one when `path` is empty.
+Result<toml::table> ParseDocument(const std::string& path, const std::string& source) {
+  std::string text;
+  if (path.empty()) {
+    text = BuiltinConfigText();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::NotFound("cannot open configuration file " + path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& error) {
+    return Status::InvalidArgument(source + ":" + std::to_string(error.source().begin.line) + ": " +
+                                   std::string(error.description()));
+  }
 }
 
 }  // namespace
@@ -343,19 +270,18 @@ Environment ProcessEnvironment() {
 Result<Config> LoadConfig(const std::string& path, const Environment& env) {
   Config config;
   config.store_url = kDefaultStore;
-  config.source = path.empty() ? "(built-in defaults)" : path;
-  if (!path.empty()) {
-    std::ifstream in(path);
-    if (!in) return Status::NotFound("cannot open configuration file " + path);
-    try {
-      config.raw = toml::parse(in, path);
-    } catch (const toml::parse_error& error) {
-      return Status::InvalidArgument(path + ":" + std::to_string(error.source().begin.line) +
-                                     ": " + std::string(error.description()));
-    }
-    GF_RETURN_IF_ERROR(ReadSections(TomlReader(path, config.raw), config));
-  }
+  config.source = path.empty() ? kBuiltinSource : path;
+  auto document = ParseDocument(path, config.source);
+  if (!document.ok()) return document.status();
+  config.raw = std::move(*document);
+  GF_RETURN_IF_ERROR(ReadSections(TomlReader(config.source, config.raw), config));
   GF_RETURN_IF_ERROR(ApplyEnvironment(env, config));
+  if (config.feeds.empty()) {
+    // A file is explicit: it does not silently inherit the built-in feeds, and a daemon serving
+    // nothing is a configuration mistake, not a state to start in.
+    return Status::InvalidArgument("no feeds configured in " + config.source +
+                                   ": add [[feeds]] (see config/guardfeed.example.toml)");
+  }
   return config;
 }
 

@@ -1,12 +1,14 @@
 // Config: guardfeed's configuration, from a TOML file (config/guardfeed.example.toml documents
 // every key) with environment overrides: GUARDFEED_* and the two reference Lambdas' variables
 // (Juniper SRX-GD-ThreatFeed, Fortinet aws-lambda-guardduty), each range-checked as those
-// Lambdas document.
+// Lambdas document. Without a file, the built-in defaults are config/guardfeed.example.toml
+// itself, embedded at build time (builtin_config.h): one source of truth for the default feeds.
 #pragma once
+
+#include <toml++/toml.h>
 
 #include <map>
 #include <string>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "feeds/feed.h"
@@ -15,6 +17,11 @@
 #include "store/ingest.h"
 
 namespace guardfeed {
+
+// Upper bounds of configured durations, so "timestamp + duration" arithmetic stays far from the
+// int64_t limits. TTLs (policy.ttl.*) and store.retention: 10 years.
+inline constexpr int64_t kMaxTtlSeconds = int64_t{3650} * 86400;
+inline constexpr int64_t kMaxRetentionSeconds = int64_t{3650} * 86400;
 
 struct Config {
   std::string source;     // the file it came from, or "(built-in defaults)"
@@ -35,7 +42,8 @@ struct Config {
     std::string atp_token;         // SKY_APPLICATION_TOKEN
     std::string atp_base_path;     // SKY_OPENAPI_BASE_PATH
   } lambda;
-  // Sections parsed by the command that owns them ([server], [publish.s3], [publish.atp]).
+  // The whole document, for the sections read by the code that owns them: [server]
+  // (server_config.h), [publish.s3] and [publish.atp] (publish_config.h).
   toml::table raw;
 };
 
@@ -50,8 +58,11 @@ Environment ProcessEnvironment();
 // the variable.
 Status ApplyEnvironment(const Environment& env, Config& config);
 
-// Reads `path` ("" for built-in defaults) and applies `env`. Errors name the file, the line and
-// the key ("guardfeed.toml:12: policy.min_severity: expected a number 0..10, got "high"").
+// Reads `path` ("" for the built-in defaults, i.e. the embedded example configuration with its
+// feeds) and applies `env`. Errors (InvalidArgument, or NotFound for a missing file) name the
+// file, the line and the key ("guardfeed.toml:12: policy.min_severity: expected a number from 0
+// to 10, got "high""). A configuration that ends up with no feed is an error: a file without
+// [[feeds]] does not inherit the built-in feeds.
 Result<Config> LoadConfig(const std::string& path, const Environment& env);
 
 }  // namespace guardfeed

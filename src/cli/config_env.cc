@@ -104,7 +104,8 @@ Status ApplySeverity(const Environment& env, Config& config) {
                                    " and MIN_SEVERITY=" + std::to_string(*fortinet) +
                                    " disagree; set one of them");
   }
-  if (juniper || fortinet) config.policy.min_severity = static_cast<double>(juniper ? *juniper : *fortinet);
+  if (juniper || fortinet)
+    config.policy.min_severity = static_cast<double>(juniper ? *juniper : *fortinet);
   if (const std::string* text = Lookup(env, "GUARDFEED_MIN_SEVERITY")) {
     double value = -1;
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);

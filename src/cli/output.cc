@@ -9,6 +9,10 @@ void PrintError(const Status& status) {
   std::fprintf(stderr, "guardfeed: error: %s\n", status.message().c_str());
 }
 
+void PrintWarning(const std::string& message) {
+  std::fprintf(stderr, "guardfeed: warning: %s\n", message.c_str());
+}
+
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
     case Status::Code::kInvalidArgument:

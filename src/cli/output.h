@@ -12,7 +12,10 @@ namespace guardfeed {
 
 // Prints "guardfeed: error: <message>" to stderr.
 void PrintError(const Status& status);
-// The exit code for a failed Status: configuration problems are usage errors (2), the rest are
+// Prints "guardfeed: warning: <message>" to stderr.
+void PrintWarning(const std::string& message);
+// The exit code for a failed Status: configuration problems and named things that do not exist
+// (NotFound: a never-seen indicator, an absent allowlist entry) are usage errors (2), the rest are
 // runtime failures (1).
 int ExitCodeFor(const Status& status);
 // Opens the runtime; on failure prints the error, sets `exit_code` and returns null.

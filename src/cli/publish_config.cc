@@ -4,31 +4,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/toml_reader.h"
+
 namespace guardfeed {
 namespace {
 
-Status SectionError(std::string_view section, const toml::node* node, const std::string& key,
-                    const std::string& message) {
-  std::string where = node != nullptr && node->source().path
-                          ? std::string(*node->source().path) + ":" +
-                                std::to_string(node->source().begin.line) + ": "
-                          : std::string();
-  return Status::InvalidArgument(where + std::string(section) + "." + key + ": " + message);
-}
-
-Status AtpError(const toml::node* node, const std::string& key, const std::string& message) {
-  return SectionError("publish.atp", node, key, message);
-}
-
-Status CheckKnownKeys(std::string_view section, const toml::table& table,
-                      std::initializer_list<std::string_view> known) {
-  for (const auto& [key, node] : table) {
-    if (std::find(known.begin(), known.end(), key.str()) == known.end()) {
-      return SectionError(section, &node, std::string(key.str()), "unknown key");
-    }
-  }
-  return Status::Ok();
-}
+constexpr std::string_view kS3 = "publish.s3";
+constexpr std::string_view kAtp = "publish.atp";
+// Remote timeouts: at least 1 s, at most 1 h.
+constexpr int64_t kMaxRemoteTimeoutSeconds = 3600;
 
 Result<std::string> ReadTokenFile(const std::string& path) {
   std::ifstream in(path);
@@ -40,43 +24,76 @@ Result<std::string> ReadTokenFile(const std::string& path) {
   return token;
 }
 
-Status ReadAtpFeeds(const toml::table& atp, AtpOptions& options) {
-  const toml::array* feeds = atp["feeds"].as_array();
-  if (feeds == nullptr) return AtpError(atp.get("feeds"), "feeds", "expected an array of tables");
-  for (const toml::node& node : *feeds) {
-    const toml::table* feed = node.as_table();
-    if (feed == nullptr) return AtpError(&node, "feeds", "expected { feed, atp_name, type }");
-    AtpFeed out;
-    out.feed = (*feed)["feed"].value_or(std::string());
-    out.atp_name = (*feed)["atp_name"].value_or(out.feed);
-    auto type = ParseAtpContentType((*feed)["type"].value_or(std::string("ip")));
-    if (!type.ok()) return AtpError(&node, "feeds.type", type.status().message());
-    out.type = *type;
-    if (out.feed.empty()) return AtpError(&node, "feeds.feed", "names no guardfeed feed");
-    options.feeds.push_back(std::move(out));
+// [publish.s3] or [publish.atp] as a table, or null when absent.
+Result<const toml::table*> PublishTable(const TomlReader& r, std::string_view name) {
+  auto publish = r.Table(r.root(), "", "publish");
+  if (!publish.ok() || *publish == nullptr) return publish;
+  return r.Table(**publish, "publish", name);
+}
+
+Result<AtpFeed> ReadAtpFeed(const TomlReader& r, const toml::node& node, const Config& config) {
+  const std::string key = std::string(kAtp) + ".feeds";
+  const toml::table* feed = node.as_table();
+  if (feed == nullptr) return r.Error(&node, key, "expected { feed, atp_name, type }");
+  GF_RETURN_IF_ERROR(r.CheckKeys(*feed, key, {"feed", "atp_name", "type"}));
+  AtpFeed out;
+  GF_RETURN_IF_ERROR(r.String(*feed, key, "feed", out.feed));
+  if (out.feed.empty()) return r.Error(&node, key + ".feed", "names no guardfeed feed");
+  bool known = std::any_of(config.feeds.begin(), config.feeds.end(),
+                           [&](const FeedConfig& f) { return f.name == out.feed; });
+  if (!known) {
+    return r.Error(feed->get("feed"), key + ".feed", "no feed named \"" + out.feed + "\"");
+  }
+  out.atp_name = out.feed;
+  GF_RETURN_IF_ERROR(r.String(*feed, key, "atp_name", out.atp_name));
+  std::string type = "ip";
+  GF_RETURN_IF_ERROR(r.String(*feed, key, "type", type));
+  auto parsed = ParseAtpContentType(type);
+  if (!parsed.ok()) return r.Error(feed->get("type"), key + ".type", parsed.status().message());
+  out.type = *parsed;
+  return out;
+}
+
+Status ReadAtpFeeds(const TomlReader& r, const toml::table& atp, const Config& config,
+                    AtpOptions& options) {
+  const toml::node* node = atp.get("feeds");
+  const toml::array* feeds = node != nullptr ? node->as_array() : nullptr;
+  if (feeds == nullptr) {
+    return r.Error(node != nullptr ? node : &atp, std::string(kAtp) + ".feeds",
+                   "expected an array of { feed, atp_name, type } tables");
+  }
+  for (const toml::node& item : *feeds) {
+    auto feed = ReadAtpFeed(r, item, config);
+    if (!feed.ok()) return feed.status();
+    options.feeds.push_back(std::move(*feed));
   }
   return Status::Ok();
 }
 
-Status ReadAtpTable(const toml::table& atp, AtpOptions& options) {
-  GF_RETURN_IF_ERROR(CheckKnownKeys("publish.atp", atp,
-                                    {"base_url", "token", "token_file", "ca_file",
-                                     "requests_per_minute", "max_attempts", "timeout_seconds",
-                                     "feeds"}));
-  options.base_url = atp["base_url"].value_or(options.base_url);
-  options.token = atp["token"].value_or(std::string());
-  if (auto file = atp["token_file"].value<std::string>(); file && options.token.empty()) {
-    auto token = ReadTokenFile(*file);
+Status ReadAtpTable(const TomlReader& r, const toml::table& atp, const Config& config,
+                    AtpOptions& options) {
+  GF_RETURN_IF_ERROR(
+      r.CheckKeys(atp, kAtp,
+                  {"base_url", "token", "token_file", "ca_file", "requests_per_minute",
+                   "max_attempts", "timeout_seconds", "feeds"}));
+  GF_RETURN_IF_ERROR(r.String(atp, kAtp, "base_url", options.base_url));
+  GF_RETURN_IF_ERROR(r.String(atp, kAtp, "token", options.token));
+  std::string token_file;
+  GF_RETURN_IF_ERROR(r.String(atp, kAtp, "token_file", token_file));
+  if (!token_file.empty() && options.token.empty()) {
+    auto token = ReadTokenFile(token_file);
     if (!token.ok()) return token.status();
     options.token = *token;
   }
-  options.ca_file = atp["ca_file"].value_or(std::string());
-  options.requests_per_window = atp["requests_per_minute"].value_or(options.requests_per_window);
-  options.max_attempts = atp["max_attempts"].value_or(options.max_attempts);
-  if (auto seconds = atp["timeout_seconds"].value<int64_t>()) {
-    options.timeout = std::chrono::seconds(*seconds);
-  }
-  return ReadAtpFeeds(atp, options);
+  GF_RETURN_IF_ERROR(r.String(atp, kAtp, "ca_file", options.ca_file));
+  GF_RETURN_IF_ERROR(
+      r.Integer(atp, kAtp, "requests_per_minute", 1, 6000, options.requests_per_window));
+  GF_RETURN_IF_ERROR(r.Integer(atp, kAtp, "max_attempts", 1, 20, options.max_attempts));
+  int64_t timeout_seconds = -1;
+  GF_RETURN_IF_ERROR(
+      r.Integer(atp, kAtp, "timeout_seconds", 1, kMaxRemoteTimeoutSeconds, timeout_seconds));
+  if (timeout_seconds > 0) options.timeout = std::chrono::seconds(timeout_seconds);
+  return ReadAtpFeeds(r, atp, config, options);
 }
 
 // Without [publish.atp], the Juniper Lambda's variables name the feeds: IP_FEED and DNS_FEED.
@@ -84,77 +101,75 @@ void AtpFeedsFromLambda(const Config& config, AtpOptions& options) {
   for (const FeedConfig& feed : config.feeds) {
     if (feed.format != FeedFormat::kSecIntel) continue;
     bool domain = feed.kinds == std::vector<IndicatorKind>{IndicatorKind::kDomain};
-    options.feeds.push_back({feed.name, feed.name, domain ? AtpContentType::kDomain
-                                                          : AtpContentType::kIp});
+    options.feeds.push_back(
+        {feed.name, feed.name, domain ? AtpContentType::kDomain : AtpContentType::kIp});
   }
 }
 
-Status ReadS3Table(const toml::table& t, S3Options& options) {
-  GF_RETURN_IF_ERROR(CheckKnownKeys(
-      "publish.s3", t,
-      {"bucket", "region", "prefix", "endpoint", "path_style", "feeds", "keys", "cache_control",
-       "max_shrink_fraction", "check_manifest_urls", "ca_file", "timeout", "connect_timeout",
-       "max_attempts"}));
-  options.bucket = t["bucket"].value_or(options.bucket);
-  options.region = t["region"].value_or(options.region);
-  options.prefix = t["prefix"].value_or(std::string());
-  options.endpoint = t["endpoint"].value_or(std::string());
-  options.path_style = t["path_style"].value_or(false);
-  options.cache_control = t["cache_control"].value_or(std::string());
-  options.max_shrink_fraction = t["max_shrink_fraction"].value_or(options.max_shrink_fraction);
-  options.check_manifest_urls = t["check_manifest_urls"].value_or(true);
-  options.ca_file = t["ca_file"].value_or(std::string());
-  options.timeout = std::chrono::seconds(t["timeout"].value_or(int64_t{60}));
-  options.connect_timeout = std::chrono::seconds(t["connect_timeout"].value_or(int64_t{5}));
-  options.retry.max_attempts = t["max_attempts"].value_or(options.retry.max_attempts);
-  if (const toml::array* feeds = t["feeds"].as_array()) {
-    for (const toml::node& feed : *feeds) {
-      if (!feed.is_string()) return SectionError("publish.s3", &feed, "feeds", "expected names");
-      options.feeds.push_back(feed.as_string()->get());
-    }
-  }
-  if (const toml::table* keys = t["keys"].as_table()) {
-    for (const auto& [name, key] : *keys) {
-      if (!key.is_string()) return SectionError("publish.s3", &key, "keys", "expected strings");
-      options.keys[std::string(name.str())] = key.as_string()->get();
-    }
-  }
-  if (options.max_shrink_fraction < 0 || options.max_shrink_fraction > 1) {
-    return SectionError("publish.s3", t.get("max_shrink_fraction"), "max_shrink_fraction",
-                        "expected a fraction from 0 to 1");
-  }
+Status ReadS3Timeouts(const TomlReader& r, const toml::table& t, S3Options& options) {
+  int64_t timeout = 60, connect_timeout = 5;
+  GF_RETURN_IF_ERROR(r.Duration(t, kS3, "timeout", 1, kMaxRemoteTimeoutSeconds, timeout));
+  GF_RETURN_IF_ERROR(
+      r.Duration(t, kS3, "connect_timeout", 1, kMaxRemoteTimeoutSeconds, connect_timeout));
+  options.timeout = std::chrono::seconds(timeout);
+  options.connect_timeout = std::chrono::seconds(connect_timeout);
   return Status::Ok();
+}
+
+Status ReadS3Table(const TomlReader& r, const toml::table& t, S3Options& options) {
+  GF_RETURN_IF_ERROR(
+      r.CheckKeys(t, kS3,
+                  {"bucket", "region", "prefix", "endpoint", "path_style", "feeds", "keys",
+                   "cache_control", "max_shrink_fraction", "check_manifest_urls", "ca_file",
+                   "timeout", "connect_timeout", "max_attempts"}));
+  GF_RETURN_IF_ERROR(r.String(t, kS3, "bucket", options.bucket));
+  GF_RETURN_IF_ERROR(r.String(t, kS3, "region", options.region));
+  GF_RETURN_IF_ERROR(r.String(t, kS3, "prefix", options.prefix));
+  GF_RETURN_IF_ERROR(r.String(t, kS3, "endpoint", options.endpoint));
+  GF_RETURN_IF_ERROR(r.Bool(t, kS3, "path_style", options.path_style));
+  GF_RETURN_IF_ERROR(r.String(t, kS3, "cache_control", options.cache_control));
+  GF_RETURN_IF_ERROR(r.Number(t, kS3, "max_shrink_fraction", 0, 1, options.max_shrink_fraction));
+  GF_RETURN_IF_ERROR(r.Bool(t, kS3, "check_manifest_urls", options.check_manifest_urls));
+  GF_RETURN_IF_ERROR(r.String(t, kS3, "ca_file", options.ca_file));
+  GF_RETURN_IF_ERROR(ReadS3Timeouts(r, t, options));
+  GF_RETURN_IF_ERROR(r.Integer(t, kS3, "max_attempts", 1, 20, options.retry.max_attempts));
+  GF_RETURN_IF_ERROR(r.StringList(t, kS3, "feeds", options.feeds));
+  return r.StringMap(t, kS3, "keys", options.keys);
 }
 
 }  // namespace
 
 Result<std::optional<S3Options>> ReadS3Options(const Config& config) {
-  const toml::table* s3 = config.raw["publish"]["s3"].as_table();
-  if (s3 == nullptr && config.lambda.s3_bucket.empty()) return std::optional<S3Options>();
+  TomlReader r(config.source, config.raw);
+  auto s3 = PublishTable(r, "s3");
+  if (!s3.ok()) return s3.status();
+  if (*s3 == nullptr && config.lambda.s3_bucket.empty()) return std::optional<S3Options>();
   S3Options options;
   if (!config.lambda.s3_region.empty()) options.region = config.lambda.s3_region;
-  if (s3 != nullptr) GF_RETURN_IF_ERROR(ReadS3Table(*s3, options));
+  if (*s3 != nullptr) GF_RETURN_IF_ERROR(ReadS3Table(r, **s3, options));
   if (!config.lambda.s3_bucket.empty()) options.bucket = config.lambda.s3_bucket;
   if (!config.lambda.s3_blocklist_key.empty() && !options.keys.contains("fortinet_blocklist")) {
     options.keys["fortinet_blocklist"] = config.lambda.s3_blocklist_key;
   }
   if (options.bucket.empty()) {
-    return SectionError("publish.s3", s3, "bucket", "required (or set S3_BUCKET)");
+    return r.Error(*s3, std::string(kS3) + ".bucket", "required (or set S3_BUCKET)");
   }
   return std::optional<S3Options>(std::move(options));
 }
 
 Result<std::optional<AtpOptions>> ReadAtpOptions(const Config& config) {
-  const toml::table* atp = config.raw["publish"]["atp"].as_table();
-  if (atp == nullptr && config.lambda.atp_token.empty()) return std::optional<AtpOptions>();
+  TomlReader r(config.source, config.raw);
+  auto atp = PublishTable(r, "atp");
+  if (!atp.ok()) return atp.status();
+  if (*atp == nullptr && config.lambda.atp_token.empty()) return std::optional<AtpOptions>();
   AtpOptions options;
-  if (atp != nullptr) {
-    GF_RETURN_IF_ERROR(ReadAtpTable(*atp, options));
+  if (*atp != nullptr) {
+    GF_RETURN_IF_ERROR(ReadAtpTable(r, **atp, config, options));
   } else {
     AtpFeedsFromLambda(config, options);
   }
   if (options.token.empty()) options.token = config.lambda.atp_token;
-  if (!config.lambda.atp_base_path.empty() && (atp == nullptr || !atp->contains("base_url"))) {
+  if (!config.lambda.atp_base_path.empty() && (*atp == nullptr || !(*atp)->contains("base_url"))) {
     options.base_url = config.lambda.atp_base_path;
   }
   while (!options.base_url.empty() && options.base_url.back() == '/') options.base_url.pop_back();

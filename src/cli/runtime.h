@@ -18,14 +18,20 @@ namespace guardfeed {
 struct Runtime {
   Config config;
   std::unique_ptr<Clock> manual_clock;  // set when --now was given
-  const Clock* clock = nullptr;          // manual_clock or SystemClock()
+  const Clock* clock = nullptr;         // manual_clock or SystemClock()
   std::unique_ptr<Store> store;
   std::unique_ptr<Policy> policy;
   std::unique_ptr<FeedBuilder> builder;
 };
 
-// Loads the configuration (file, then environment overrides, then --store) and opens the store.
+// The configuration a command runs with: LoadConfig(--config, process environment), then --store.
+Result<Config> LoadEffectiveConfig(const GlobalOptions& global);
+
+// Opens the store, policy, clock and feed builder for `config` (from LoadEffectiveConfig).
 // On failure prints nothing; the Status says what and where.
+Result<std::unique_ptr<Runtime>> OpenRuntime(const GlobalOptions& global, Config config);
+
+// LoadEffectiveConfig, then OpenRuntime.
 Result<std::unique_ptr<Runtime>> OpenRuntime(const GlobalOptions& global);
 
 }  // namespace guardfeed

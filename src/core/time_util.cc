@@ -1,8 +1,10 @@
 #include "core/time_util.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 namespace guardfeed {
 namespace {
@@ -20,6 +22,11 @@ bool ReadInt(std::string_view text, size_t pos, size_t len, int& out) {
 Status BadTimestamp(std::string_view text) {
   return Status::InvalidArgument("'" + std::string(text.substr(0, 64)) +
                                  "' is not an ISO-8601 timestamp");
+}
+
+Status DurationTooLarge(std::string_view text) {
+  return Status::InvalidArgument("duration '" + std::string(text.substr(0, 64)) +
+                                 "' is too large (more than 2^63-1 seconds)");
 }
 
 }  // namespace
@@ -60,7 +67,11 @@ Result<UnixSeconds> ParseIso8601(std::string_view text) {
 
 std::string FormatIso8601(UnixSeconds seconds) {
   using namespace std::chrono;
-  sys_seconds tp{std::chrono::seconds(seconds)};
+  // Years 0001-9999 only: a saturated "never" (AddSeconds) must not reach the calendar
+  // arithmetic, whose year is an int.
+  constexpr UnixSeconds kFirst = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr UnixSeconds kLast = 253402300799;   // 9999-12-31T23:59:59Z
+  sys_seconds tp{std::chrono::seconds(std::clamp(seconds, kFirst, kLast))};
   auto day_point = floor<days>(tp);
   year_month_day date{day_point};
   hh_mm_ss time{tp - day_point};
@@ -83,8 +94,9 @@ std::string FormatYyyymmdd(UnixSeconds seconds) {
 Result<int64_t> ParseDuration(std::string_view text) {
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc::result_out_of_range) return DurationTooLarge(text);
   if (ec != std::errc() || value < 0 || end == text.data()) {
-    return Status::InvalidArgument("'" + std::string(text) +
+    return Status::InvalidArgument("'" + std::string(text.substr(0, 64)) +
                                    "' is not a duration (expected e.g. 3600, 90s, 15m, 12h, 30d)");
   }
   std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
@@ -95,10 +107,11 @@ Result<int64_t> ParseDuration(std::string_view text) {
                   : unit == "w"               ? 7 * 86400
                                               : 0;
   if (scale == 0) {
-    return Status::InvalidArgument("unknown duration unit '" + std::string(unit) + "' in '" +
-                                   std::string(text) + "' (use s, m, h, d or w)");
+    return Status::InvalidArgument("unknown duration unit '" + std::string(unit.substr(0, 16)) +
+                                   "' in '" + std::string(text.substr(0, 64)) +
+                                   "' (use s, m, h, d or w)");
   }
-  if (value > INT64_MAX / scale) return Status::InvalidArgument("duration too large");
+  if (value > std::numeric_limits<int64_t>::max() / scale) return DurationTooLarge(text);
   return value * scale;
 }
 
@@ -107,6 +120,12 @@ std::string FormatDuration(int64_t seconds) {
   if (seconds != 0 && seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
   if (seconds != 0 && seconds % 60 == 0) return std::to_string(seconds / 60) + "m";
   return std::to_string(seconds) + "s";
+}
+
+UnixSeconds AddSeconds(UnixSeconds t, int64_t d) {
+  UnixSeconds sum = 0;
+  if (!__builtin_add_overflow(t, d, &sum)) return sum;
+  return d > 0 ? std::numeric_limits<UnixSeconds>::max() : std::numeric_limits<UnixSeconds>::min();
 }
 
 }  // namespace guardfeed

@@ -148,14 +148,20 @@ RetryOptions MakeRetryOptions(const AtpOptions& options) {
   return retry;
 }
 
+// Retry waits on the same clock as the rate limiter (the real one when null).
+SleepFunction PacingSleep(PacingClock* clock) {
+  if (clock == nullptr) return nullptr;
+  return [clock](std::chrono::milliseconds wait) { clock->SleepFor(wait); };
+}
+
 class AtpCloudPublisher final : public Publisher {
  public:
   AtpCloudPublisher(AtpOptions options, Store* store)
       : options_(std::move(options)),
         store_(store),
         http_(HttpClientOptions{options_.ca_file, false}),
-        limiter_(options_.requests_per_window, options_.rate_window),
-        retrier_(MakeRetryOptions(options_)) {}
+        limiter_(options_.requests_per_window, options_.rate_window, options_.pacing_clock),
+        retrier_(MakeRetryOptions(options_), PacingSleep(options_.pacing_clock)) {}
 
   Result<PublishReport> Publish(const FeedSet& set) override;
   std::string Describe() const override {

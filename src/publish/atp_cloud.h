@@ -25,6 +25,7 @@
 
 #include "core/status.h"
 #include "publish/publisher.h"
+#include "publish/rate_limiter.h"
 #include "publish/shrink_guard.h"
 #include "store/store.h"
 
@@ -74,6 +75,9 @@ struct AtpOptions {
   // Full re-upload (`guardfeed publish --resync`): DELETE each whole feed, then POST its complete
   // content, ignoring what the store says was pushed. Default false (send differences only).
   bool resync = false;
+  // Where pacing and retry waits read the time and sleep; borrowed, must outlive the publisher.
+  // Null: the real clock. Tests pass a ManualPacingClock and never wait.
+  PacingClock* pacing_clock = nullptr;
   // In front of every removal: a feed that would lose more than max_shrink_fraction of what was
   // pushed, or become empty, is not synced (no DELETE is sent) until forced.
   ShrinkGuardOptions shrink_guard;

@@ -11,11 +11,14 @@ class FanOutPublisher final : public Publisher {
   explicit FanOutPublisher(std::vector<std::unique_ptr<Publisher>> targets)
       : targets_(std::move(targets)) {}
 
-  Result<PublishReport> Publish(const FeedSet& set) override {
+  Result<PublishReport> Publish(const FeedSet& set) override { return PublishAccepting(set, {}); }
+
+  Result<PublishReport> PublishAccepting(const FeedSet& set,
+                                         const std::set<std::string>& accepted) override {
     PublishReport merged;
     std::string failures;
     for (const auto& target : targets_) {
-      auto report = target->Publish(set);
+      auto report = target->PublishAccepting(set, accepted);
       if (!report.ok()) {
         failures += (failures.empty() ? "" : "; ") + target->Describe() + ": " +
                     report.status().message();

@@ -45,6 +45,14 @@ class Publisher {
   }
   // Where it publishes, without secrets ("file:///srv/feeds").
   virtual std::string Describe() const = 0;
+  // Publish, with the shrink guard waived for the feeds in `accepted` ("*": every feed): an
+  // operator looked at the change (an admin removal, a forced allowlist entry, an explicit
+  // accept) and wants it published. Default: Publish(set).
+  virtual Result<PublishReport> PublishAccepting(const FeedSet& set,
+                                                 const std::set<std::string>& accepted) {
+    (void)accepted;
+    return Publish(set);
+  }
   // What this target holds now for `snapshot`'s feed, for the shrink guard when nothing was
   // recorded yet (a fresh store, a first publish). Default: unknown.
   virtual PreviousEntries Previous(const Snapshot& snapshot) {

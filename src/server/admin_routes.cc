@@ -1,8 +1,10 @@
 // The admin API (token-protected JSON): indicators (list, explain, remove), allowlist, feeds,
-// audit log. Store work runs on the store pool.
+// audit log. Store work runs on the store pool. Bodies are written by JsonText (server/explain.h),
+// so a severity prints as 9.2, not 9.2E0.
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "core/time_util.h"
 #include "server/auth.h"
@@ -18,6 +20,17 @@ namespace json = boost::json;
 namespace {
 
 constexpr int64_t kMaxPage = 10000;
+
+// JsonResponse with numbers as JsonText writes them.
+HttpResponse AdminJson(unsigned status, const json::value& value) {
+  HttpResponse response;
+  response.status = status;
+  response.body = JsonText(value);
+  response.body.push_back('\n');
+  response.AddHeader("Content-Type", "application/json");
+  response.AddHeader("Cache-Control", "no-store");
+  return response;
+}
 
 std::optional<HttpResponse> AdminPrecheck(const RequestContext& rc) {
   const ServerOptions& options = rc.generation->options;
@@ -87,11 +100,13 @@ std::string StringField(const json::object& object, std::string_view key) {
   return value != nullptr && value->is_string() ? std::string(value->as_string()) : "";
 }
 
+// Without `state` or `include_expired`, lists active indicators (as `indicators list` does).
 Result<IndicatorQuery> ParseIndicatorQuery(const RequestContext& rc, UnixSeconds now) {
   auto params = ParseQuery(rc.query);
   if (!params) return Status::InvalidArgument("malformed query string");
   IndicatorQuery query;
   query.now = now;
+  query.state = IndicatorState::kActive;
   for (const auto& [key, value] : *params) {
     if (key == "kind") {
       Result<IndicatorKind> kind = ParseKindName(value);
@@ -101,6 +116,19 @@ Result<IndicatorQuery> ParseIndicatorQuery(const RequestContext& rc, UnixSeconds
       query.value_prefix = value;
     } else if (key == "include_expired") {
       query.include_expired = value == "true" || value == "1";
+      if (query.include_expired) query.state.reset();
+    } else if (key == "state") {
+      if (value == "all") {
+        query.state.reset();
+        query.include_expired = true;
+        continue;
+      }
+      Result<IndicatorState> state = ParseIndicatorStateName(value);
+      if (!state.ok()) {
+        return Status::InvalidArgument(
+            "state: expected active, expired, withdrawn, removed or all");
+      }
+      query.state = *state;
     } else if (key == "limit") {
       char* end = nullptr;
       long long limit = std::strtoll(value.c_str(), &end, 10);
@@ -112,7 +140,7 @@ Result<IndicatorQuery> ParseIndicatorQuery(const RequestContext& rc, UnixSeconds
       query.after = value;
     } else {
       return Status::InvalidArgument("unknown parameter \"" + key +
-                                     "\" (kind, prefix, include_expired, limit, after)");
+                                     "\" (kind, prefix, state, include_expired, limit, after)");
     }
   }
   return query;
@@ -125,12 +153,27 @@ HttpResponse ListIndicators(const RequestContext& rc) {
   if (!query.ok()) return StatusResponse(query.status());
   auto records = p.store->ListIndicators(*query);
   if (!records.ok()) return StatusResponse(records.status());
+  auto removals = p.store->ListRemovals();
+  if (!removals.ok()) return StatusResponse(removals.status());
+  std::set<std::string> removed;
+  for (const RemovalRecord& removal : *removals) removed.insert(removal.indicator.value);
   json::array list;
-  for (const IndicatorRecord& record : *records) list.push_back(IndicatorJson(record, now));
+  for (const IndicatorRecord& record : *records) {
+    IndicatorState state = StateOf(record, removed.count(record.indicator.value) > 0, now);
+    list.push_back(IndicatorJson(record, IndicatorStateName(state), now));
+  }
   json::object out{{"indicators", std::move(list)}, {"count", records->size()}};
   bool more = static_cast<int64_t>(records->size()) >= query->limit;
   out["next_after"] = more ? json::value(records->back().indicator.value) : json::value(nullptr);
-  return JsonResponse(200, out);
+  return AdminJson(200, out);
+}
+
+// The answer for a value no finding ever named, as `indicators show` gives it.
+HttpResponse NeverSeen(const Indicator& indicator, const std::optional<std::string>& suppression) {
+  json::object body{{"error", indicator.value + ": never seen"}};
+  // Still worth knowing: the value could never be blocked anyway.
+  if (suppression) body["suppressed_by"] = *suppression;
+  return AdminJson(404, body);
 }
 
 HttpResponse Explain(const RequestContext& rc) {
@@ -142,10 +185,8 @@ HttpResponse Explain(const RequestContext& rc) {
   auto explained = ExplainIndicator(*indicator, generation.feeds, *p.policy, *p.store, now);
   if (!explained.ok()) return StatusResponse(explained.status());
   const Explanation& e = *explained;
-  if (!e.record && e.sightings.empty() && !e.removal && !e.suppression) {
-    return JsonError(404, "guardfeed has no sighting of " + indicator->value);
-  }
-  return JsonResponse(200, ExplanationJson(e, now));
+  if (e.never_seen()) return NeverSeen(e.indicator, e.suppression);
+  return AdminJson(200, ExplanationJson(e, now));
 }
 
 HttpResponse Remove(ServerContext& ctx, const RequestContext& rc) {
@@ -160,14 +201,19 @@ HttpResponse Remove(ServerContext& ctx, const RequestContext& rc) {
   const Pipeline& p = *rc.generation->pipeline;
   UnixSeconds now = p.clock->Now();
   Status status = p.store->Remove(*indicator, reason, actor, now);
+  if (status.code() == Status::Code::kNotFound) {
+    return JsonError(404, indicator->value + ": never seen; nothing removed");
+  }
   if (!status.ok()) return StatusResponse(status);
   spdlog::info("admin action=remove indicator={} actor=\"{}\" reason=\"{}\"", indicator->value,
                actor, reason);
+  // The operator asked for this entry to go: the shrink guard must not hold it in the feeds.
+  ctx.AcceptShrink("*");
   ctx.NotifyStoreChanged();
-  return JsonResponse(200, json::object{{"removed", indicator->value},
-                                        {"reason", reason},
-                                        {"actor", actor},
-                                        {"removed_at", FormatIso8601(now)}});
+  return AdminJson(200, json::object{{"removed", indicator->value},
+                                     {"reason", reason},
+                                     {"actor", actor},
+                                     {"removed_at", FormatIso8601(now)}});
 }
 
 HttpResponse ListAllowlist(const RequestContext& rc) {
@@ -180,7 +226,7 @@ HttpResponse ListAllowlist(const RequestContext& rc) {
                                 {"actor", r.actor},
                                 {"added_at", FormatIso8601(r.added_at)}});
   }
-  return JsonResponse(200, json::object{{"allowlist", std::move(list)}});
+  return AdminJson(200, json::object{{"allowlist", std::move(list)}});
 }
 
 HttpResponse AddAllowlist(ServerContext& ctx, const RequestContext& rc) {
@@ -188,18 +234,30 @@ HttpResponse AddAllowlist(ServerContext& ctx, const RequestContext& rc) {
   if (!body.ok()) return StatusResponse(body.status());
   std::string entry = StringField(*body, "entry");
   if (entry.empty()) {
-    return JsonError(400, "body must be {\"entry\": \"CIDR, IP or domain\", \"comment\": \"...\"}");
+    return JsonError(400,
+                     "body must be {\"entry\": \"CIDR, IP or domain\", \"comment\": \"...\", "
+                     "\"force\": false}");
   }
+  const json::value* force = body->if_contains("force");
+  if (force != nullptr && !force->is_bool()) return JsonError(400, "force: expected true or false");
   Result<std::string> canonical = Allowlist::Canonicalize(entry);
   if (!canonical.ok()) return JsonError(400, "entry: " + canonical.status().message());
   const Pipeline& p = *rc.generation->pipeline;
+  const bool forced = force != nullptr && force->as_bool();
+  if (!forced) {
+    Status width = Allowlist::CheckWidth(*canonical, p.policy->options().allowlist.width_limits());
+    if (!width.ok()) return JsonError(400, width.message() + " (\"force\": true)");
+  }
   AllowlistRecord record{*canonical, StringField(*body, "comment"), Actor(rc, Query(rc)),
                          p.clock->Now()};
   Status status = p.store->AddAllowlist(record);
   if (!status.ok()) return StatusResponse(status);
-  spdlog::info("admin action=allow_add entry={} actor=\"{}\"", record.entry, record.actor);
+  spdlog::info("admin action=allow_add entry={} actor=\"{}\" force={}", record.entry, record.actor,
+               forced);
+  // A forced wide entry may unblock much: forcing it accepts that, in the feeds too.
+  if (forced) ctx.AcceptShrink("*");
   ctx.NotifyStoreChanged();
-  return JsonResponse(200, json::object{{"entry", record.entry}, {"comment", record.comment}});
+  return AdminJson(200, json::object{{"entry", record.entry}, {"comment", record.comment}});
 }
 
 HttpResponse RemoveAllowlist(ServerContext& ctx, const RequestContext& rc) {
@@ -215,7 +273,7 @@ HttpResponse RemoveAllowlist(ServerContext& ctx, const RequestContext& rc) {
   if (!status.ok()) return StatusResponse(status);
   spdlog::info("admin action=allow_remove entry={} actor=\"{}\"", *canonical, actor);
   ctx.NotifyStoreChanged();
-  return JsonResponse(200, json::object{{"removed", *canonical}});
+  return AdminJson(200, json::object{{"removed", *canonical}});
 }
 
 HttpResponse ListAudit(const RequestContext& rc) {
@@ -232,7 +290,7 @@ HttpResponse ListAudit(const RequestContext& rc) {
                                 {"target", r.target},
                                 {"detail", r.detail}});
   }
-  return JsonResponse(200, json::object{{"audit", std::move(list)}});
+  return AdminJson(200, json::object{{"audit", std::move(list)}});
 }
 
 // Runs `fn(rc)` on the store pool.
@@ -243,6 +301,21 @@ Handler OnStorePool(ServerContext& ctx, F fn) {
 }
 
 }  // namespace
+
+// POST /v1/feeds/NAME/accept: the feed's next render is served and published however much it
+// shrank (the shrink guard holds it back until then; /metrics guardfeed_feed_held_back says so).
+HttpResponse AcceptShrink(ServerContext& ctx, const RequestContext& rc) {
+  std::string_view tail = rc.tail;
+  if (!tail.ends_with("/accept")) return JsonError(404, "expected /v1/feeds/NAME/accept");
+  std::string feed(tail.substr(0, tail.size() - 7));
+  if (rc.generation->FindFeed(feed) == nullptr) {
+    return JsonError(404, "no feed named \"" + feed + "\"");
+  }
+  std::string actor = Actor(rc, Query(rc));
+  spdlog::info("admin action=accept_shrink feed={} actor=\"{}\"", feed, actor);
+  ctx.AcceptShrink(feed);
+  return JsonResponse(202, json::object{{"accepted", feed}, {"actor", actor}});
+}
 
 void AddAdminRoutes(Router& router, ServerContext& ctx) {
   using V = http::verb;
@@ -264,6 +337,8 @@ void AddAdminRoutes(Router& router, ServerContext& ctx) {
   add("audit", V::get, "/v1/audit", false, OnStorePool(ctx, ListAudit));
   add("feeds_admin", V::get, "/v1/feeds", false,
       [&ctx](RequestContext& rc) { return Ready(FeedsOverview(ctx, rc)); });
+  add("feeds_admin", V::post, "/v1/feeds/", true,
+      [&ctx](RequestContext& rc) { return Ready(AcceptShrink(ctx, rc)); });
 }
 
 }  // namespace guardfeed::server

@@ -1,6 +1,8 @@
 #include "server/explain.h"
 
 #include <boost/json.hpp>
+#include <charconv>
+#include <cmath>
 
 #include "core/time_util.h"
 
@@ -39,21 +41,70 @@ json::object PlacementJson(const FeedPlacement& placement) {
   return out;
 }
 
-std::string_view State(const Explanation& e, UnixSeconds now) {
-  if (e.removal) return "removed";
-  if (e.suppression) return "suppressed";
-  if (!e.record) return "unknown";
-  return e.record->expires_at <= now ? "expired" : "active";
+// Shortest text that reads back as `number`, with a decimal point so it stays a float to
+// readers that distinguish ("8.0", not "8").
+void AppendDouble(std::string& out, double number) {
+  if (!std::isfinite(number)) {
+    out += "null";
+    return;
+  }
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, number);
+  std::string_view text(buffer, ec == std::errc() ? static_cast<size_t>(end - buffer) : 0);
+  out += text;
+  if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+void AppendJson(std::string& out, const json::value& value) {
+  switch (value.kind()) {
+    case json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const json::key_value_pair& member : value.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        out += json::serialize(member.key());
+        out += ':';
+        AppendJson(out, member.value());
+      }
+      out += '}';
+      return;
+    }
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const json::value& element : value.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        AppendJson(out, element);
+      }
+      out += ']';
+      return;
+    }
+    case json::kind::double_:
+      AppendDouble(out, value.get_double());
+      return;
+    default:
+      out += json::serialize(value);
+      return;
+  }
 }
 
 }  // namespace
 
-json::object IndicatorJson(const IndicatorRecord& record, UnixSeconds now) {
+std::string JsonText(const json::value& value) {
+  std::string out;
+  AppendJson(out, value);
+  return out;
+}
+
+json::object IndicatorJson(const IndicatorRecord& record, std::string_view state, UnixSeconds now) {
   return {{"value", record.indicator.value},
           {"kind", KindName(record.indicator.kind)},
+          {"state", state},
           {"first_seen", Time(record.first_seen)},
           {"last_seen", Time(record.last_seen)},
-          {"expires_at", Time(record.expires_at)},
+          {"expires_at", Time(record.expires_at)},  // null when withdrawn (expires_at 0)
           {"expired", record.expires_at <= now},
           {"max_severity", record.max_severity},
           {"threat_level", Policy::ThreatLevel(record.max_severity)},
@@ -63,9 +114,13 @@ json::object IndicatorJson(const IndicatorRecord& record, UnixSeconds now) {
 json::object ExplanationJson(const Explanation& e, UnixSeconds now) {
   json::object out{{"value", e.indicator.value},
                    {"kind", KindName(e.indicator.kind)},
-                   {"state", State(e, now)},
+                   {"state", ExplainedState(e, now)},
                    {"active", e.active}};
-  out["indicator"] = e.record ? json::value(IndicatorJson(*e.record, now)) : json::value(nullptr);
+  out["indicator"] = nullptr;
+  if (e.record) {
+    out["indicator"] = IndicatorJson(
+        *e.record, IndicatorStateName(StateOf(*e.record, e.removal.has_value(), now)), now);
+  }
   out["suppressed_by"] = e.suppression ? json::value(*e.suppression) : json::value(nullptr);
   out["removal"] = nullptr;
   if (e.removal) {

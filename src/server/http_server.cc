@@ -10,6 +10,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -25,11 +26,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <cerrno>
 #include <ctime>
 #include <limits>
 
 #include "server/http_util.h"
+#include "server/request_guard.h"
 
 namespace guardfeed::server {
 
@@ -41,9 +45,13 @@ using boost::system::error_code;
 
 struct HttpServer::Session {
   asio::any_io_executor executor;
-  // Both touched only on the connection's strand.
-  bool idle = true;  // no complete request headers received: safe to close on Stop
-  std::function<void()> cancel;
+  // No complete request headers received (an idle keep-alive or a client still sending them):
+  // safe to close on Stop, and the first to go when the connection cap is reached. Written on
+  // the connection's executor, read by the accept loop.
+  std::atomic<bool> idle{true};
+  std::atomic<int64_t> idle_since{0};  // steady clock ticks
+  std::atomic<bool> shed{false};       // chosen to make room: never chosen twice
+  std::function<void()> cancel;        // touched only on the connection's executor
 };
 
 namespace {
@@ -127,6 +135,42 @@ void SplitTarget(RequestContext& rc, std::string_view target, size_t tail_size) 
   rc.tail = rc.path.substr(rc.path.size() - std::min(tail_size, rc.path.size()));
 }
 
+// The label a refused response is counted and logged under.
+std::string_view RefusalReason(const HttpResponse& response) {
+  if (!response.reason.empty()) return response.reason;
+  switch (response.status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 408: return "timeout";
+    case 413: return "too_large";
+    case 415: return "unsupported_media_type";
+    case 421: return "bad_host";
+    case 431: return "headers_too_large";
+    default: return "client_error";
+  }
+}
+
+// The "error" text of a JSON error body, or the start of a text body, for the log.
+std::string ErrorMessage(const HttpResponse& response) {
+  std::string_view body = response.Body().substr(0, 512);
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec);
+  if (!ec && value.is_object()) {
+    if (const boost::json::value* error = value.as_object().if_contains("error")) {
+      if (error->is_string()) return std::string(error->as_string());
+    }
+  }
+  std::string text(body);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  for (char& c : text) {
+    if (c == '"' || c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
 }  // namespace
 
 // One connection: reads requests, dispatches them, writes responses, until the client closes,
@@ -180,7 +224,8 @@ class Connection {
   asio::awaitable<bool> ServeNext(bool first) {
     std::shared_ptr<const Generation> generation = ctx().generation();
     const ServerOptions& options = generation->options;
-    session_->idle = true;
+    session_->idle_since.store(Steady::now().time_since_epoch().count());
+    session_->idle.store(true);
     if (buffer_.size() == 0) {
       if (ctx().stopping.load()) co_return false;
       Lowest().expires_after(first ? options.header_timeout : options.idle_timeout);
@@ -199,7 +244,7 @@ class Connection {
       co_await RejectMalformed(ec);
       co_return false;
     }
-    session_->idle = false;
+    session_->idle.store(false);
     co_return co_await Dispatch(parser, std::move(generation));
   }
 
@@ -242,8 +287,8 @@ class Connection {
     size_t route = match.route != nullptr ? match.route->index : Router::kUnmatched;
     size_t limit = match.route != nullptr && match.route->large_body ? options.body_limit
                                                                      : options.small_body_limit;
-    std::optional<HttpResponse> early = Precheck(rc, match, parser, limit, target);
     bool body_pending = parser.chunked() || parser.content_length().value_or(0) > 0;
+    std::optional<HttpResponse> early = Precheck(rc, match, parser, limit, target, body_pending);
     HttpResponse response;
     if (early) {
       response = std::move(*early);
@@ -253,6 +298,8 @@ class Connection {
       if (!result) co_return false;  // the client went away or timed out mid-body
       response = std::move(*result);
     }
+    // HEAD: the head of the response GET would give, on every status, and never a body.
+    if (rc.head_only) response.omit_body = true;
     bool keep = keep_alive && !response.close && !ctx().stopping.load();
     bool written = co_await Write(response, version, keep);
     Finish(route, response, started, method, target);
@@ -262,7 +309,8 @@ class Connection {
 
   std::optional<HttpResponse> Precheck(const RequestContext& rc, const Router::Match& match,
                                        const http::request_parser<http::empty_body>& parser,
-                                       size_t limit, const std::string& target) {
+                                       size_t limit, const std::string& target,
+                                       bool body_pending) {
     if (target.empty() || target[0] != '/') {
       HttpResponse response = TextResponse(400, "request target must be an absolute path\n");
       response.close = true;
@@ -273,6 +321,10 @@ class Connection {
       HttpResponse response = JsonError(405, "method not allowed");
       response.AddHeader("Allow", match.allow);
       return response;
+    }
+    // Before any limit or route check: nothing about a foreign request is worth answering.
+    if (auto refused = GuardRequest(*rc.head, rc.generation->options, server_.port_, body_pending)) {
+      return refused;
     }
     if (parser.content_length() && *parser.content_length() > limit) {
       return JsonError(413, "request body of " + std::to_string(*parser.content_length()) +
@@ -417,6 +469,14 @@ class Connection {
               std::string_view method, std::string_view target) {
     double seconds = std::chrono::duration<double>(Steady::now() - started).count();
     ctx().metrics->CountRequest(route, response.status, seconds);
+    if (response.status >= 400 && response.status < 500) {
+      std::string_view reason = RefusalReason(response);
+      ctx().metrics->CountRefusal(route, reason);
+      // The path only: a query string is the client's and may carry anything.
+      spdlog::info("refused client={} method={} path=\"{}\" status={} reason={} message=\"{}\"",
+                   client_, method, target.substr(0, target.find('?')), response.status, reason,
+                   ErrorMessage(response));
+    }
     spdlog::debug("http client={} method={} target=\"{}\" status={} bytes={} duration_ms={:.3f}",
                   client_, method, target, response.status, response.Body().size(), seconds * 1000);
   }
@@ -549,11 +609,80 @@ asio::awaitable<void> RunConnection(HttpServer& server, Stream stream, std::stri
 
 }  // namespace
 
+namespace {
+
+asio::awaitable<void> DrainAndClose(tcp::socket socket) {
+  asio::steady_timer timer(socket.get_executor(), kLingerTime);
+  timer.async_wait([&socket](const error_code& ec) {
+    error_code ignored;
+    if (!ec) socket.cancel(ignored);
+  });
+  std::array<char, 4096> sink;
+  for (size_t drained = 0; drained < kLingerBytes;) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), kToken);
+    if (ec) break;
+    drained += n;
+  }
+  timer.cancel();
+  error_code ignored;
+  socket.close(ignored);
+}
+
+}  // namespace
+
+bool HttpServer::ShedIdleConnection() {
+  std::shared_ptr<Session> oldest;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& session : sessions_) {
+      if (!session->idle.load() || session->shed.load()) continue;
+      if (!oldest || session->idle_since.load() < oldest->idle_since.load()) oldest = session;
+    }
+    if (oldest) oldest->shed.store(true);
+  }
+  if (!oldest) return false;
+  spdlog::debug("connection shed reason=max_connections open={}", open_.load());
+  asio::post(oldest->executor, [oldest] {
+    if (oldest->idle.load() && oldest->cancel) oldest->cancel();
+  });
+  return true;
+}
+
+void HttpServer::RefuseConnection(tcp::socket& socket) {
+  ++refused_;
+  static constexpr std::string_view kBusy =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: guardfeed\r\nRetry-After: 1\r\n"
+      "Content-Type: application/json\r\nContent-Length: 63\r\nConnection: close\r\n\r\n"
+      "{\"error\":\"too many open connections (server.max_connections)\"}\n";
+  error_code ignored;
+  if (tls_) {
+    socket.close(ignored);
+    return;
+  }
+  // Best effort and never blocking: the socket is fresh, its send buffer empty.
+  (void)::send(socket.native_handle(), kBusy.data(), kBusy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  // Closing with the client's request unread would reset the connection and lose the answer:
+  // read and drop what it sends for a moment first.
+  auto executor = socket.get_executor();
+  asio::co_spawn(executor, DrainAndClose(std::move(socket)), asio::detached);
+}
+
 void HttpServer::Launch(tcp::socket socket) {
   error_code ec;
+  const size_t cap = ctx_.generation()->options.max_connections;
+  if (open_.load() >= cap && !ShedIdleConnection()) {
+    std::string client = socket.remote_endpoint(ec).address().to_string();
+    spdlog::warn("refused client={} reason=too_many_connections open={} max_connections={}",
+                 client, open_.load(), cap);
+    ctx_.metrics->CountRefusal(Router::kUnmatched, "too_many_connections");
+    RefuseConnection(socket);
+    return;
+  }
   socket.set_option(tcp::no_delay(true), ec);
   std::string client = socket.remote_endpoint(ec).address().to_string();
   if (ec) return;  // already gone
+  ++open_;
   auto executor = socket.get_executor();
   auto on_done = [](std::exception_ptr) {};
   if (tls_) {
@@ -572,6 +701,7 @@ void HttpServer::Register(const std::shared_ptr<Session>& session) {
 }
 
 void HttpServer::Unregister(const std::shared_ptr<Session>& session) {
+  --open_;
   std::lock_guard lock(mu_);
   sessions_.erase(session);
   if (sessions_.empty()) sessions_empty_.notify_all();
@@ -593,7 +723,7 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   std::unique_lock lock(mu_);
   for (const auto& session : sessions_) {
     asio::post(session->executor, [session] {
-      if (session->idle && session->cancel) session->cancel();
+      if (session->idle.load() && session->cancel) session->cancel();
     });
   }
   sessions_empty_.wait_for(lock, grace, [this] { return sessions_.empty(); });

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -46,6 +47,8 @@ class HttpServer {
 
   // Connections currently open (tests and metrics).
   size_t connections() const;
+  // Connections refused with 503 because server.max_connections was reached and none was idle.
+  uint64_t refused_connections() const { return refused_.load(); }
 
   struct Session;  // one connection's cancellation handle (http_server.cc)
 
@@ -57,6 +60,10 @@ class HttpServer {
   void Unregister(const std::shared_ptr<Session>& session);
   boost::asio::awaitable<void> AcceptLoop();
   void Launch(boost::asio::ip::tcp::socket socket);
+  // At the connection cap: closes the connection idle the longest (keep-alive with no request,
+  // or headers still arriving). False when every connection is busy with a request.
+  bool ShedIdleConnection();
+  void RefuseConnection(boost::asio::ip::tcp::socket& socket);
 
   ServerContext& ctx_;
   const Router& router_;
@@ -69,6 +76,8 @@ class HttpServer {
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;
   bool stopped_ = false;  // controlling thread only
+  std::atomic<size_t> open_{0};  // launched and not yet finished connections
+  std::atomic<uint64_t> refused_{0};
 
   mutable std::mutex mu_;
   std::condition_variable sessions_empty_;

@@ -29,4 +29,10 @@ HttpResponse TextResponse(unsigned status, std::string body) {
   return response;
 }
 
+HttpResponse Refusal(unsigned status, std::string_view reason, std::string_view message) {
+  HttpResponse response = JsonError(status, message);
+  response.reason = reason;
+  return response;
+}
+
 }  // namespace guardfeed::server

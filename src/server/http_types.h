@@ -36,6 +36,10 @@ struct HttpResponse {
   bool omit_body = false;
   // Close the connection after this response (errors that leave unread input behind).
   bool close = false;
+  // For a refused request (4xx): a short fixed label for logs and metrics ("bad_origin",
+  // "unauthorized", ...); the dispatcher derives one from the status when empty. Static text only:
+  // it becomes a Prometheus label value.
+  std::string_view reason;
 
   std::string_view Body() const { return shared ? shared_body : std::string_view(body); }
   void AddHeader(std::string name, std::string value) {
@@ -48,5 +52,7 @@ HttpResponse JsonResponse(unsigned status, const boost::json::value& value);
 // {"error": message} with Content-Type application/json.
 HttpResponse JsonError(unsigned status, std::string_view message);
 HttpResponse TextResponse(unsigned status, std::string body);
+// A refused request: JsonError with `reason` (a static label, see HttpResponse::reason).
+HttpResponse Refusal(unsigned status, std::string_view reason, std::string_view message);
 
 }  // namespace guardfeed::server

@@ -85,13 +85,18 @@ bool EtagMatches(std::string_view if_none_match, std::string_view etag) {
 }
 
 std::optional<std::string> PercentDecode(std::string_view text) {
+  if (text.empty()) return std::string();  // see ParseQuery
   auto escaped = boost::urls::make_pct_string_view(text);
   if (!escaped) return std::nullopt;
   return escaped->decode();  // default options: '+' stays '+'
 }
 
 std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
-  auto parsed = boost::urls::parse_query(query);
+  // Boost.URL 1.81's parse_query reads its argument up to a NUL (strlen), past the end of a
+  // view into the request target: it gets a NUL-terminated copy, and never a null view.
+  if (query.empty()) return std::map<std::string, std::string>();
+  const std::string terminated(query);
+  auto parsed = boost::urls::parse_query(terminated);
   if (!parsed) return std::nullopt;
   boost::urls::encoding_opts form;
   form.space_as_plus = true;

@@ -8,6 +8,7 @@
 #include "guardduty/reader.h"
 #include "server/auth.h"
 #include "server/http_util.h"
+#include "server/request_guard.h"
 #include "server/routes.h"
 
 namespace guardfeed::server {
@@ -18,32 +19,19 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kWhat = "POST /v1/findings";
-
-bool AcceptedMediaType(std::string_view media_type) {
-  static constexpr std::string_view kTypes[] = {"application/json",
-                                                "application/x-ndjson",
-                                                "application/ndjson",
-                                                "application/jsonl",
-                                                "application/x-jsonl",
-                                                "application/jsonlines",
-                                                "application/x-jsonlines",
-                                                "application/json-seq",
-                                                "application/gzip",
-                                                "application/x-gzip",
-                                                "text/plain"};
-  for (std::string_view type : kTypes) {
-    if (media_type == type) return true;
-  }
-  return false;
-}
+// Reading a body stops after this many bad documents (a flood of "{}" lines costs no more).
+constexpr size_t kMaxErrorsPerRequest = 1000;
+// Bodies at least this large, and every compressed body, are read on the bulk pool.
+constexpr size_t kBulkBodyBytes = 1u << 20;
 
 std::optional<HttpResponse> IngestPrecheck(const RequestContext& rc) {
   const ServerOptions& options = rc.generation->options;
   AuthResult auth = CheckToken(*rc.head, options.ingest_token, options.ingest_api_key_header);
   if (auth != AuthResult::kOk) return TokenAuthFailure(auth, kWhat);
   std::string media_type = MediaType((*rc.head)[http::field::content_type]);
-  if (!AcceptedMediaType(media_type)) {
-    return JsonError(415, media_type.empty()
+  if (!IsAcceptedBodyType(media_type)) {
+    // text/plain and forms are what a hostile web page can send without a CORS preflight.
+    return Refusal(415, "unsupported_media_type", media_type.empty()
                               ? "Content-Type is missing: send application/json or "
                                 "application/x-ndjson"
                               : "Content-Type " + media_type +
@@ -52,20 +40,35 @@ std::optional<HttpResponse> IngestPrecheck(const RequestContext& rc) {
   }
   std::string encoding = MediaType((*rc.head)[http::field::content_encoding]);
   if (!encoding.empty() && encoding != "gzip" && encoding != "x-gzip" && encoding != "identity") {
-    return JsonError(415, "Content-Encoding " + encoding + " is not supported (use gzip)");
+    return Refusal(415, "unsupported_encoding",
+                   "Content-Encoding " + encoding + " is not supported (use gzip)");
   }
   return std::nullopt;
 }
 
-// One Ingestor per store thread, rebuilt when a reload brings a new pipeline.
-Ingestor& ThreadIngestor(const std::shared_ptr<const Pipeline>& pipeline) {
-  thread_local std::shared_ptr<const Pipeline> owner;
+// What a request body may cost, from [server] (docs/server.md, "Limits").
+ReadLimits RequestLimits(const ServerOptions& options) {
+  ReadLimits limits;
+  limits.max_document_bytes = options.document_limit;
+  limits.max_line_bytes = options.document_limit;
+  limits.max_inflated_bytes = options.decompressed_limit;
+  limits.max_indicators_per_finding = options.max_indicators_per_finding;
+  limits.max_errors = kMaxErrorsPerRequest;
+  return limits;
+}
+
+// One Ingestor per worker thread, rebuilt when a reload brings a new generation.
+Ingestor& ThreadIngestor(const std::shared_ptr<const Generation>& generation) {
+  thread_local std::shared_ptr<const Generation> owner;
   thread_local std::unique_ptr<Ingestor> ingestor;
-  if (!ingestor || owner != pipeline) {
+  if (!ingestor || owner != generation) {
     ingestor.reset();
-    owner = pipeline;
-    ingestor = std::make_unique<Ingestor>(pipeline->store, pipeline->policy, pipeline->clock,
-                                          pipeline->ingest);
+    owner = generation;
+    const Pipeline& pipeline = *generation->pipeline;
+    IngestOptions options = pipeline.ingest;
+    options.read_limits = RequestLimits(generation->options);
+    ingestor = std::make_unique<Ingestor>(pipeline.store, pipeline.policy, pipeline.clock,
+                                          options);
   }
   return *ingestor;
 }
@@ -80,6 +83,8 @@ json::object SummaryJson(const IngestSummary& summary) {
           {"indicators_seen", summary.indicators_seen},
           {"suppressed", summary.suppressed},
           {"rejected_values", summary.rejected_values},
+          {"indicators_dropped", summary.indicators_dropped},
+          {"findings_capped", summary.findings_capped},
           {"sightings_new", summary.applied.sightings_new},
           {"sightings_updated", summary.applied.sightings_updated},
           {"sightings_unchanged", summary.applied.sightings_unchanged},
@@ -93,6 +98,16 @@ json::object ErrorJson(const ReadError& error) {
   return {{"line", error.line}, {"field", error.field}, {"message", error.message}};
 }
 
+// 413 when the decompression budget stopped the body; what was read before it is committed.
+HttpResponse OverBudget(const IngestSummary& summary) {
+  HttpResponse response = JsonResponse(
+      413, json::object{{"error", summary.stopped_by_limit.message() +
+                                      " (server.decompressed_limit)"},
+                        {"committed", SummaryJson(summary)}});
+  response.reason = "decompression_budget";
+  return response;
+}
+
 // 400 naming the first problem; what was valid in the body is committed and reported too.
 HttpResponse BadInput(const IngestSummary& summary) {
   const ReadError& first = summary.errors.front();
@@ -104,7 +119,9 @@ HttpResponse BadInput(const IngestSummary& summary) {
                     {"errors", std::move(errors)},
                     {"error_count", summary.error_count},
                     {"committed", SummaryJson(summary)}};
-  return JsonResponse(400, body);
+  HttpResponse response = JsonResponse(400, body);
+  response.reason = "bad_input";
+  return response;
 }
 
 HttpResponse StoreFailure(ServerContext& ctx, const Status& status) {
@@ -123,16 +140,16 @@ void LogIngest(const RequestContext& rc, size_t bytes, const IngestSummary& s, d
   for (const auto& [reason, count] : s.skipped) skipped += count;
   spdlog::info(
       "ingest client={} bytes={} findings={} accepted={} skipped={} events_skipped={} errors={} "
-      "sightings_new={} indicators_new={} duration_ms={:.2f}",
+      "sightings_new={} indicators_new={} indicators_dropped={} duration_ms={:.2f}",
       rc.client, bytes, s.findings_read, s.findings_accepted, skipped, s.events_skipped,
-      s.error_count, s.applied.sightings_new, s.applied.indicators_new, seconds * 1000);
+      s.error_count, s.applied.sightings_new, s.applied.indicators_new, s.indicators_dropped,
+      seconds * 1000);
 }
 
-// Runs on a store thread.
+// Runs on a store or bulk pool thread: inflation and parsing never run on an I/O thread.
 HttpResponse Ingest(ServerContext& ctx, const RequestContext& rc, std::string_view body) {
   auto started = std::chrono::steady_clock::now();
-  Result<IngestSummary> result =
-      ThreadIngestor(rc.generation->pipeline).IngestBuffer(body, "request");
+  Result<IngestSummary> result = ThreadIngestor(rc.generation).IngestBuffer(body, "request");
   if (!result.ok()) return StoreFailure(ctx, result.status());
   const IngestSummary& summary = *result;
   double seconds =
@@ -143,6 +160,9 @@ HttpResponse Ingest(ServerContext& ctx, const RequestContext& rc, std::string_vi
       summary.applied.indicators_withdrawn > 0) {
     ctx.NotifyStoreChanged();
   }
+  if (summary.stopped_by_limit.code() == Status::Code::kResourceExhausted) {
+    return OverBudget(summary);
+  }
   if (!summary.errors.empty()) return BadInput(summary);
   json::object body_json = SummaryJson(summary);
   body_json.emplace("status", "committed");
@@ -150,22 +170,21 @@ HttpResponse Ingest(ServerContext& ctx, const RequestContext& rc, std::string_vi
 }
 
 boost::asio::awaitable<HttpResponse> Handle(ServerContext& ctx, RequestContext& rc) {
-  const ServerOptions& options = rc.generation->options;
-  std::string& body = rc.request->body();
+  const std::string& body = rc.request->body();
   std::string encoding = MediaType((*rc.head)[http::field::content_encoding]);
-  if (encoding == "gzip" || encoding == "x-gzip") {
-    Result<std::string> inflated = GunzipBuffer(body, options.decompressed_limit);
-    if (!inflated.ok()) {
-      co_return JsonError(400, "Content-Encoding gzip: " + inflated.status().message());
-    }
-    body = std::move(inflated).value();
+  // The reader inflates whatever starts with the gzip magic, whatever the headers say; the
+  // header only has to be truthful.
+  if ((encoding == "gzip" || encoding == "x-gzip") && !IsGzip(body)) {
+    co_return Refusal(400, "bad_encoding", "Content-Encoding gzip, but the body is not gzip data");
   }
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    co_return JsonError(400,
-                        "empty body: expected a GuardDuty finding, an EventBridge event, "
-                        "a GetFindings response, a JSON array or JSON Lines");
+    co_return Refusal(400, "empty_body",
+                      "empty body: expected a GuardDuty finding, an EventBridge event, "
+                      "a GetFindings response, a JSON array or JSON Lines");
   }
-  co_return co_await RunOnStorePool(ctx, [&ctx, &rc, &body] { return Ingest(ctx, rc, body); });
+  auto work = [&ctx, &rc, &body] { return Ingest(ctx, rc, body); };
+  bool bulk = IsGzip(body) || body.size() >= kBulkBodyBytes;
+  co_return co_await RunOnPool(bulk ? ctx.bulk_pool() : ctx.store_pool(), work);
 }
 
 }  // namespace

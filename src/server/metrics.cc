@@ -44,6 +44,26 @@ Metrics::Metrics(std::vector<std::string> routes)
                            .Name("guardfeed_ingest_failures_total")
                            .Help("POST /v1/findings requests not committed, by reason")
                            .Register(*registry_)),
+      refused_(BuildCounter()
+                   .Name("guardfeed_requests_refused_total")
+                   .Help("Requests refused with a 4xx (or connections refused), by route and reason")
+                   .Register(*registry_)),
+      target_last_success_(BuildGauge()
+                               .Name("guardfeed_publish_target_last_success_timestamp_seconds")
+                               .Help("Unix time of the last successful publish, per target")
+                               .Register(*registry_)),
+      target_last_error_(BuildGauge()
+                             .Name("guardfeed_publish_target_last_error_timestamp_seconds")
+                             .Help("Unix time of the last failed publish, per target")
+                             .Register(*registry_)),
+      target_failures_(BuildGauge()
+                           .Name("guardfeed_publish_target_consecutive_failures")
+                           .Help("Failed publishes since the last success, per target")
+                           .Register(*registry_)),
+      feed_held_back_(BuildGauge()
+                          .Name("guardfeed_feed_held_back")
+                          .Help("1 while the shrink guard keeps serving a feed's previous content")
+                          .Register(*registry_)),
       indicators_active_(BuildGauge()
                              .Name("guardfeed_indicators_active")
                              .Help("Active (unexpired, not removed) indicators by kind")
@@ -151,6 +171,27 @@ void Metrics::CountIngest(const IngestSummary& summary, double seconds) {
 
 void Metrics::CountIngestFailure(std::string_view reason) {
   ingest_failures_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::CountRefusal(size_t route, std::string_view reason) {
+  std::string label = route < routes_.size() ? routes_[route] : "unmatched";
+  refused_.Add({{"route", label}, {"reason", std::string(reason)}}).Increment();
+  if (label == "ingest") CountIngestFailure(reason);
+}
+
+void Metrics::RecordTargetPublish(const std::string& target, bool ok, UnixSeconds at) {
+  prometheus::Gauge& failures = target_failures_.Add({{"target", target}});
+  if (ok) {
+    target_last_success_.Add({{"target", target}}).Set(static_cast<double>(at));
+    failures.Set(0);
+  } else {
+    target_last_error_.Add({{"target", target}}).Set(static_cast<double>(at));
+    failures.Increment();
+  }
+}
+
+void Metrics::SetFeedHeldBack(const std::string& feed, bool held) {
+  feed_held_back_.Add({{"feed", feed}}).Set(held ? 1 : 0);
 }
 
 void Metrics::SetIndicatorsActive(IndicatorKind kind, int64_t count) {

@@ -32,6 +32,13 @@ class Metrics {
   void CountRequest(size_t route, unsigned status, double seconds);
   void CountIngest(const IngestSummary& summary, double seconds);
   void CountIngestFailure(std::string_view reason);
+  // A refused request (4xx, or a connection refused at the cap) by route and reason; refusals
+  // of POST /v1/findings also count in guardfeed_ingest_failures_total.
+  void CountRefusal(size_t route, std::string_view reason);
+  // One target's publish outcome (per target: last success, last error, consecutive failures).
+  void RecordTargetPublish(const std::string& target, bool ok, UnixSeconds at);
+  // Feeds held back by the shrink guard (1) or current (0), per feed.
+  void SetFeedHeldBack(const std::string& feed, bool held);
   void SetIndicatorsActive(IndicatorKind kind, int64_t count);
   void RecordRender(const std::vector<FeedReport>& reports, double seconds, bool ok);
   void SetFeedFile(const std::string& feed, uint64_t entries, uint64_t dropped, uint64_t bytes);
@@ -51,6 +58,11 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& findings_;
   prometheus::Family<prometheus::Counter>& skipped_;
   prometheus::Family<prometheus::Counter>& ingest_failures_;
+  prometheus::Family<prometheus::Counter>& refused_;
+  prometheus::Family<prometheus::Gauge>& target_last_success_;
+  prometheus::Family<prometheus::Gauge>& target_last_error_;
+  prometheus::Family<prometheus::Gauge>& target_failures_;
+  prometheus::Family<prometheus::Gauge>& feed_held_back_;
   prometheus::Family<prometheus::Gauge>& indicators_active_;
   prometheus::Family<prometheus::Gauge>& feed_entries_;
   prometheus::Family<prometheus::Gauge>& feed_dropped_;

@@ -3,6 +3,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/system/error_code.hpp>
 #include <string>
+#include <tuple>
+#include <utility>
 
 namespace guardfeed {
 
@@ -11,6 +13,12 @@ bool IsLoopbackHost(std::string_view host) {
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(std::string(host), ec);
   return !ec && address.is_loopback();
+}
+
+bool IsWildcardHost(std::string_view host) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(std::string(host), ec);
+  return !ec && address.is_unspecified();
 }
 
 namespace {
@@ -46,6 +54,43 @@ Status CheckHeaderName(const std::string& name) {
   return Status::Ok();
 }
 
+std::string Millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+// The bounds of ServerOptions' durations and sizes (options.h); the cli reader reports the same
+// with file and line, this keeps a hand-built ServerOptions honest too.
+Status CheckBounds(const ServerOptions& o) {
+  if (o.body_limit == 0 || o.body_limit > kMaxBodyLimit) {
+    return Status::InvalidArgument("server.body_limit: expected 1 byte to 1 GiB");
+  }
+  if (o.decompressed_limit == 0 || o.decompressed_limit > kMaxDecompressedLimit) {
+    return Status::InvalidArgument("server.decompressed_limit: expected 1 byte to 4 GiB");
+  }
+  const std::pair<const char*, std::chrono::milliseconds> timeouts[] = {
+      {"header_timeout", o.header_timeout},
+      {"body_timeout", o.body_timeout},
+      {"idle_timeout", o.idle_timeout},
+      {"write_timeout", o.write_timeout}};
+  for (const auto& [name, value] : timeouts) {
+    if (value.count() <= 0 || value > kMaxTimeout) {
+      return Status::InvalidArgument(std::string("server.") + name + ": expected more than 0 and " +
+                                     "at most 1 h, got " + Millis(value));
+    }
+  }
+  const std::tuple<const char*, std::chrono::milliseconds, std::chrono::milliseconds,
+                   std::chrono::milliseconds>
+      durations[] = {{"shutdown_grace", o.shutdown_grace, {}, kMaxTimeout},
+                     {"render_debounce", o.render_debounce, {}, kMaxRenderDebounce},
+                     {"store_poll", o.store_poll, std::chrono::milliseconds(1), kMaxStorePoll},
+                     {"count_interval", o.count_interval, {}, kMaxCountInterval}};
+  for (const auto& [name, value, min, max] : durations) {
+    if (value < min || value > max) {
+      return Status::InvalidArgument(std::string("server.") + name + ": expected " + Millis(min) +
+                                     " to " + Millis(max) + ", got " + Millis(value));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ValidateServerOptions(const ServerOptions& options) {
@@ -68,7 +113,7 @@ Status ValidateServerOptions(const ServerOptions& options) {
                                        ? "server.tls_cert: required when server.tls_key is set"
                                        : "server.tls_key: required when server.tls_cert is set");
   }
-  if (options.body_limit == 0) return Status::InvalidArgument("server.body_limit: must be > 0");
+  GF_RETURN_IF_ERROR(CheckBounds(options));
   if (options.io_threads < 1 || options.io_threads > 256) {
     return Status::InvalidArgument("server.threads: expected 1..256");
   }

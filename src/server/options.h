@@ -28,6 +28,16 @@ struct FeedAuth {
   bool bearer() const { return !token.empty(); }
 };
 
+// Upper bounds of the [server] durations and sizes (the cli reader reports them with file:line;
+// ValidateServerOptions enforces them again), so no timer or limit arithmetic can overflow.
+inline constexpr size_t kMaxBodyLimit = size_t{1} << 30;          // body_limit: 1 GiB
+inline constexpr size_t kMaxDecompressedLimit = size_t{4} << 30;  // decompressed_limit: 4 GiB
+inline constexpr std::chrono::milliseconds kMaxTimeout = std::chrono::hours(1);  // *_timeout,
+                                                                                 // shutdown_grace
+inline constexpr std::chrono::milliseconds kMaxRenderDebounce = std::chrono::minutes(1);
+inline constexpr std::chrono::milliseconds kMaxStorePoll = std::chrono::hours(1);
+inline constexpr std::chrono::milliseconds kMaxCountInterval = std::chrono::hours(24);
+
 struct ServerOptions {
   // Address and port to listen on. Default 127.0.0.1:8080. Port 0 picks a free port.
   std::string host = "127.0.0.1";
@@ -45,11 +55,22 @@ struct ServerOptions {
 
   // Largest accepted request body (compressed size for gzip bodies). Default 16 MiB.
   size_t body_limit = 16u << 20;
-  // Largest body after gzip decompression. Default 256 MiB.
-  size_t decompressed_limit = 256u << 20;
+  // The decompression budget: bytes gzip inflation may produce for one request body, however it
+  // is labelled (Content-Encoding, application/gzip, gzip inside gzip). Crossing it answers 413.
+  // Default 64 MiB.
+  size_t decompressed_limit = 64u << 20;
+  // Largest single JSON document in a request (a whole body, or one JSON Lines line): what
+  // GuardDuty can send, generously (an EventBridge event is at most 256 KB). Default 16 MiB.
+  size_t document_limit = 16u << 20;
+  // Indicators kept per finding; more are counted as indicators_dropped. Default 1000.
+  size_t max_indicators_per_finding = 1000;
+  // Open connections; past it idle keep-alive or still-sending connections are closed to make
+  // room, and when none is idle the new connection gets 503 and is closed. Default 512.
+  size_t max_connections = 512;
   // Limits for everything that is not POST /v1/findings (admin JSON). Default 64 KiB.
   size_t small_body_limit = 64u << 10;
 
+  // Timeouts are greater than zero and at most 1 h.
   // A request's headers must arrive within this time of its first byte. Default 10 s.
   std::chrono::milliseconds header_timeout{10'000};
   // A request's body must arrive within this time of its headers. Default 60 s.
@@ -58,7 +79,7 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   // A response must be written within this time. Default 60 s.
   std::chrono::milliseconds write_timeout{60'000};
-  // How long Stop waits for requests in flight. Default 10 s.
+  // How long Stop waits for requests in flight. Default 10 s; 0 to 1 h.
   std::chrono::milliseconds shutdown_grace{10'000};
 
   // PEM files for HTTPS. Both empty: plain HTTP. Both set: HTTPS only.
@@ -79,11 +100,11 @@ struct ServerOptions {
   int io_threads = 2;
   // Threads that run store work (ingest, admin). Default 2. Each owns its own Ingestor.
   int store_threads = 2;
-  // Feeds re-render this long after the first change of a burst. Default 250 ms.
+  // Feeds re-render this long after the first change of a burst. Default 250 ms; 0 to 1 min.
   std::chrono::milliseconds render_debounce{250};
-  // How often the store is polled for changes made by other processes. Default 2 s.
+  // How often the store is polled for changes made by other processes. Default 2 s; > 0, <= 1 h.
   std::chrono::milliseconds store_poll{2'000};
-  // How often active indicators are counted for /metrics (a full scan). Default 60 s.
+  // How often active indicators are counted for /metrics (a full scan). Default 60 s; <= 1 day.
   std::chrono::milliseconds count_interval{60'000};
 
   // Base URL printed for firewalls and EventBridge (e.g. "https://feeds.example.com").
@@ -95,6 +116,9 @@ struct ServerOptions {
 
 // True for 127.0.0.0/8, ::1 and "localhost".
 bool IsLoopbackHost(std::string_view host);
+// True for the unspecified addresses 0.0.0.0 and :: (listen on every interface): not an address
+// a client can use.
+bool IsWildcardHost(std::string_view host);
 
 // Checks the rules that depend on several keys. InvalidArgument names the key and says why.
 Status ValidateServerOptions(const ServerOptions& options);

@@ -2,11 +2,25 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 
 namespace guardfeed::server {
 
 using Steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::chrono::seconds kFirstRetry{5};
+constexpr std::chrono::seconds kMaxRetry{300};
+constexpr std::chrono::hours kExpireInterval{1};
+
+std::chrono::seconds RetryDelay(int failures) {
+  auto delay = kFirstRetry * (1 << std::min(failures - 1, 10));
+  return std::min<std::chrono::seconds>(delay, kMaxRetry);
+}
+
+}  // namespace
 
 RenderLoop::RenderLoop(ServerContext& ctx) : ctx_(ctx) {}
 
@@ -44,6 +58,15 @@ void RenderLoop::Notify() {
   cv_.notify_all();
 }
 
+void RenderLoop::AcceptShrink(const std::string& feed) {
+  {
+    std::lock_guard lock(mu_);
+    accept_shrink_.insert(feed);
+    forced_ = true;
+  }
+  cv_.notify_all();
+}
+
 void RenderLoop::ForceRender() {
   {
     std::lock_guard lock(mu_);
@@ -58,6 +81,11 @@ std::chrono::milliseconds RenderLoop::WaitTime(const Generation& generation) con
     UnixSeconds now = generation.pipeline->clock->Now();
     auto until = std::chrono::milliseconds(std::max<int64_t>(0, *next_expiry_ - now) * 1000 + 50);
     wait = std::min(wait, until);
+  }
+  for (const auto& [name, pending] : pending_) {
+    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(pending.retry_at -
+                                                                       Steady::now());
+    wait = std::min(wait, std::max(until, std::chrono::milliseconds(0)));
   }
   return wait;
 }
@@ -99,7 +127,9 @@ void RenderLoop::Tick(bool force) {
   bool stale = force || expired || *counter != rendered_counter_ ||
                generation->id != rendered_generation_ || !ctx_.snapshots.Current();
   if (stale) Render(*generation, *counter);
+  RetryDuePublishes(*generation);
   if (Steady::now() - last_count_ >= generation->options.count_interval) CountActive(*generation);
+  if (Steady::now() - last_expire_ >= kExpireInterval) ExpireRetained(*generation);
 }
 
 void RenderLoop::Render(const Generation& generation, int64_t counter) {
@@ -111,9 +141,21 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
     spdlog::error("render error=\"{}\"", built.status().ToString());
     return;
   }
-  // The served set keeps large bodies only in memfds; publish from the build's own snapshots.
-  FeedSet to_publish = built->set;
   std::shared_ptr<const ServedSet> previous = ctx_.snapshots.Current();
+  std::set<std::string> accepted;
+  {
+    std::lock_guard lock(mu_);
+    accepted.swap(accept_shrink_);
+  }
+  std::vector<std::string> held =
+      HoldBackShrunkFeeds(generation, built->set, previous.get(), accepted);
+  // The served set keeps large bodies only in memfds; publish from the build's own snapshots,
+  // without the feeds held back (their targets keep what they have).
+  FeedSet to_publish = built->set;
+  std::erase_if(to_publish.files, [&held](const SnapshotPtr& snapshot) {
+    return std::find(held.begin(), held.end(), snapshot->feed) != held.end() ||
+           (!held.empty() && snapshot->path == "manifest.xml");
+  });
   auto set = MakeServedSet(std::move(built).value(), generation.feeds, previous.get(),
                            generation.options.gzip);
   previous.reset();
@@ -136,23 +178,109 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
   }
   spdlog::info("render files={} changed={} duration_ms={:.1f}", set->files.size(),
                changed.empty() ? "-" : changed, seconds * 1000);
-  if (pipeline.publisher != nullptr) Publish(generation, to_publish);
+  PublishAll(generation, to_publish, accepted);
 }
 
-void RenderLoop::Publish(const Generation& generation, const FeedSet& feeds) {
+std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& generation,
+                                                         FeedSet& set, const ServedSet* previous,
+                                                         const std::set<std::string>& accepted) {
+  std::vector<std::string> held;
+  for (SnapshotPtr& snapshot : set.files) {
+    if (snapshot->feed.empty() || previous == nullptr) continue;
+    const ServedFile* old = previous->FindPath(snapshot->path);
+    if (old == nullptr) continue;
+    ShrinkGuardOptions guard = generation.pipeline->shrink_guard;
+    guard.force = guard.force || accepted.contains("*") || accepted.contains(snapshot->feed);
+    Status check = CheckShrink(snapshot->feed, old->snapshot->entries, snapshot->entries, guard);
+    bool was_held = held_back_.contains(snapshot->feed);
+    if (check.ok()) {
+      if (was_held) spdlog::info("shrink_guard feed={} released", snapshot->feed);
+      held_back_.erase(snapshot->feed);
+      ctx_.metrics->SetFeedHeldBack(snapshot->feed, false);
+      continue;
+    }
+    if (!was_held) {
+      spdlog::error("shrink_guard feed={} held_back=\"{}\" (accept with POST /v1/feeds/{}/accept)",
+                    snapshot->feed, check.message(), snapshot->feed);
+    }
+    held_back_.insert(snapshot->feed);
+    ctx_.metrics->SetFeedHeldBack(snapshot->feed, true);
+    held.push_back(snapshot->feed);
+    snapshot = old->snapshot;
+  }
+  // The SecIntel manifest must not announce a version of a feed that is being held back.
+  for (SnapshotPtr& snapshot : set.files) {
+    if (held.empty() || snapshot->path != "manifest.xml") continue;
+    if (const ServedFile* old = previous->FindPath(snapshot->path)) snapshot = old->snapshot;
+  }
+  return held;
+}
+
+void RenderLoop::PublishAll(const Generation& generation, const FeedSet& feeds,
+                            const std::set<std::string>& accepted) {
+  const Pipeline& pipeline = *generation.pipeline;
+  std::vector<Publisher*> targets = pipeline.publishers;
+  if (targets.empty() && pipeline.publisher != nullptr) targets.push_back(pipeline.publisher);
+  for (Publisher* target : targets) PublishTo(generation, *target, feeds, accepted);
+}
+
+void RenderLoop::PublishTo(const Generation& generation, Publisher& target, const FeedSet& feeds,
+                           const std::set<std::string>& accepted) {
+  const std::string name = target.Describe();
   auto started = Steady::now();
-  Publisher& publisher = *generation.pipeline->publisher;
-  Result<PublishReport> report = publisher.Publish(feeds);
+  Result<PublishReport> report = target.PublishAccepting(feeds, accepted);
   double seconds = std::chrono::duration<double>(Steady::now() - started).count();
-  ctx_.metrics->RecordPublish(report.ok(), generation.pipeline->clock->Now(), seconds);
-  if (!report.ok()) {
-    spdlog::error("publish target={} error=\"{}\"", publisher.Describe(),
-                  report.status().ToString());
+  UnixSeconds now = generation.pipeline->clock->Now();
+  ctx_.metrics->RecordPublish(report.ok(), now, seconds);
+  ctx_.metrics->RecordTargetPublish(name, report.ok(), now);
+  if (report.ok()) {
+    if (pending_.erase(name) > 0) spdlog::info("publish target={} recovered", name);
+    if (!report->written.empty()) {
+      spdlog::info("publish target={} written={} unchanged={}", name, report->written.size(),
+                   report->unchanged.size());
+    }
     return;
   }
-  if (!report->written.empty()) {
-    spdlog::info("publish target={} written={} unchanged={}", publisher.Describe(),
-                 report->written.size(), report->unchanged.size());
+  PendingPublish& pending = pending_[name];
+  pending.name = name;
+  pending.target = &target;
+  pending.feeds = std::make_shared<const FeedSet>(feeds);
+  pending.accepted = accepted;
+  ++pending.failures;
+  auto delay = RetryDelay(pending.failures);
+  pending.retry_at = Steady::now() + delay;
+  spdlog::error("publish target={} failures={} retry_in_s={} error=\"{}\"", name,
+                pending.failures, delay.count(), report.status().ToString());
+}
+
+void RenderLoop::RetryDuePublishes(const Generation& generation) {
+  std::vector<PendingPublish> due;
+  for (const auto& [name, pending] : pending_) {
+    if (pending.retry_at <= Steady::now()) due.push_back(pending);
+  }
+  for (const PendingPublish& pending : due) {
+    // A reload replaces the targets: a retry only ever goes to a target of this generation.
+    const auto& targets = generation.pipeline->publishers;
+    bool current = std::find(targets.begin(), targets.end(), pending.target) != targets.end() ||
+                   pending.target == generation.pipeline->publisher;
+    if (!current) {
+      pending_.erase(pending.name);
+      continue;
+    }
+    PublishTo(generation, *pending.target, *pending.feeds, pending.accepted);
+  }
+}
+
+void RenderLoop::ExpireRetained(const Generation& generation) {
+  last_expire_ = Steady::now();
+  const Pipeline& pipeline = *generation.pipeline;
+  Result<int64_t> deleted =
+      pipeline.store->Expire(pipeline.clock->Now(), pipeline.retention_seconds);
+  if (!deleted.ok()) {
+    spdlog::warn("expire error=\"{}\"", deleted.status().ToString());
+  } else if (*deleted > 0) {
+    spdlog::info("expire deleted_indicators={} retention_s={}", *deleted,
+                 pipeline.retention_seconds);
   }
 }
 

@@ -1,7 +1,10 @@
 // RenderLoop: re-renders the feeds off the request path. Wakes when told the store changed
 // (debounced: one render per burst), when the store's ChangeCounter moved (another process
-// wrote), when the soonest indicator expiry passed, or on reload. Each render swaps a new
-// ServedSet into the SnapshotHolder and then runs the publisher, if configured.
+// wrote), when the soonest indicator expiry passed, or on reload. Each render passes the shrink
+// guard (a feed that would lose too much keeps serving its previous snapshot until an operator
+// accepts the change), swaps the new ServedSet into the SnapshotHolder and publishes to every
+// target; a target that failed is retried with exponential backoff until it succeeds, even
+// when nothing changes. Once an hour it deletes indicators expired longer than the retention.
 //
 // Thread safety: Notify and ForceRender may be called from any thread. RenderNow, Start and
 // Stop from the controlling thread. Everything else (FeedBuilder::Build, Publisher::Publish)
@@ -12,7 +15,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <map>
 #include <optional>
+#include <set>
+#include <string>
+#include <vector>
 #include <thread>
 
 #include "server/server_context.h"
@@ -35,14 +42,37 @@ class RenderLoop {
 
   void Notify();
   void ForceRender();
+  // Lets `feed`'s ("*": every feed's) next render replace its served snapshot and publish
+  // however much it shrinks: the operator looked at the change (an admin removal, a forced
+  // allowlist entry, POST /v1/feeds/NAME/accept) and accepts it. Thread-safe.
+  void AcceptShrink(const std::string& feed);
 
  private:
   void Run();
   void Tick(bool force);
   void Render(const Generation& generation, int64_t counter);
-  void Publish(const Generation& generation, const FeedSet& feeds);
+  // Replaces each feed that fails the shrink guard with its served snapshot; returns them.
+  std::vector<std::string> HoldBackShrunkFeeds(const Generation& generation, FeedSet& set,
+                                               const ServedSet* previous,
+                                               const std::set<std::string>& accepted);
+  void PublishAll(const Generation& generation, const FeedSet& feeds,
+                  const std::set<std::string>& accepted);
+  void PublishTo(const Generation& generation, Publisher& target, const FeedSet& feeds,
+                 const std::set<std::string>& accepted);
+  void RetryDuePublishes(const Generation& generation);
+  void ExpireRetained(const Generation& generation);
   void CountActive(const Generation& generation);
   std::chrono::milliseconds WaitTime(const Generation& generation) const;
+
+  // A target whose last publish failed: what to publish, and when to try again.
+  struct PendingPublish {
+    std::string name;              // the target's Describe()
+    Publisher* target = nullptr;   // compared, never dereferenced, once its generation is gone
+    std::shared_ptr<const FeedSet> feeds;
+    std::set<std::string> accepted;  // the shrink guard waivers of the publish that failed
+    int failures = 0;
+    std::chrono::steady_clock::time_point retry_at;
+  };
 
   ServerContext& ctx_;
   std::thread thread_;
@@ -52,12 +82,16 @@ class RenderLoop {
   bool stop_ = false;      // guarded by mu_
   bool notified_ = false;  // guarded by mu_
   bool forced_ = false;    // guarded by mu_
+  std::set<std::string> accept_shrink_;  // guarded by mu_
 
   // Loop thread only (or the controlling thread before Start / after Stop).
   int64_t rendered_counter_ = -1;
   uint64_t rendered_generation_ = 0;
   std::optional<UnixSeconds> next_expiry_;
   std::chrono::steady_clock::time_point last_count_{};
+  std::chrono::steady_clock::time_point last_expire_{};
+  std::map<std::string, PendingPublish> pending_;  // by target description
+  std::set<std::string> held_back_;                // feeds the shrink guard is holding
   bool last_store_error_logged_ = false;
 };
 

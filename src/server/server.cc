@@ -62,6 +62,9 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options,
   server::AddFeedRoutes(impl->router, ctx);
   ctx.metrics = std::make_unique<server::Metrics>(impl->router.Labels());
   ctx.on_store_changed = [render = &impl->render] { render->Notify(); };
+  ctx.on_accept_shrink = [render = &impl->render](const std::string& feed) {
+    render->AcceptShrink(feed);
+  };
   GF_RETURN_IF_ERROR(impl->http.Listen(ctx.generation()->options));
   ctx.bound_port.store(impl->http.port());
   impl->render.RenderNow();

@@ -14,10 +14,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "feeds/builder.h"
 #include "publish/publisher.h"
+#include "publish/shrink_guard.h"
 #include "server/options.h"
 #include "store/ingest.h"
 #include "store/store.h"
@@ -32,6 +34,13 @@ struct Pipeline {
   const Clock* clock = nullptr;
   FeedBuilder* builder = nullptr;  // Build is called only from the render thread
   Publisher* publisher = nullptr;  // optional; runs after each render that changed something
+  // Every publish target, each published, retried and reported on its own (preferred over
+  // `publisher` when not empty).
+  std::vector<Publisher*> publishers;
+  // The shrink guard in front of the served snapshots (publishers carry their own).
+  ShrinkGuardOptions shrink_guard;
+  // Expired indicators are deleted this long after they expired (store.retention).
+  int64_t retention_seconds = 7 * 86400;
   IngestOptions ingest;
   std::string store_description;  // for logs
   std::shared_ptr<const void> owner;

@@ -49,6 +49,9 @@ class ServerContext {
   }
 
   boost::asio::thread_pool& store_pool() { return store_pool_; }
+  // One thread for compressed or large request bodies: a burst of them (or of decompression
+  // bombs) queues here instead of delaying small findings on the store pool.
+  boost::asio::thread_pool& bulk_pool() { return bulk_pool_; }
   // Tells the render loop that the store changed (ingest, removal, allowlist edit).
   void NotifyStoreChanged() const {
     if (on_store_changed) on_store_changed();
@@ -58,6 +61,11 @@ class ServerContext {
   FetchLog fetches;
   std::unique_ptr<Metrics> metrics;        // set once before serving starts
   std::function<void()> on_store_changed;  // set once before serving starts
+  // Waives the shrink guard for a feed ("*": all) at the next render (RenderLoop::AcceptShrink).
+  std::function<void(const std::string&)> on_accept_shrink;  // set once before serving starts
+  void AcceptShrink(const std::string& feed) const {
+    if (on_accept_shrink) on_accept_shrink(feed);
+  }
   std::atomic<bool> store_ok{false};       // last store poll by the render loop succeeded
   std::atomic<bool> stopping{false};
   std::atomic<uint16_t> bound_port{0};  // set once the listener is bound
@@ -66,16 +74,22 @@ class ServerContext {
  private:
   std::atomic<std::shared_ptr<const Generation>> generation_;
   boost::asio::thread_pool store_pool_;
+  boost::asio::thread_pool bulk_pool_{1};
 };
 
-// Runs `fn` (returning HttpResponse) on the store pool and resumes the calling coroutine on its
-// own executor with the result. Exceptions from `fn` propagate to the caller.
+// Runs `fn` (returning HttpResponse) on `pool` and resumes the calling coroutine on its own
+// executor with the result. Exceptions from `fn` propagate to the caller.
 template <typename F>
-boost::asio::awaitable<HttpResponse> RunOnStorePool(ServerContext& ctx, F fn) {
+boost::asio::awaitable<HttpResponse> RunOnPool(boost::asio::thread_pool& pool, F fn) {
   co_return co_await boost::asio::co_spawn(
-      ctx.store_pool(),
+      pool,
       [fn = std::move(fn)]() mutable -> boost::asio::awaitable<HttpResponse> { co_return fn(); },
       boost::asio::use_awaitable);
+}
+
+template <typename F>
+boost::asio::awaitable<HttpResponse> RunOnStorePool(ServerContext& ctx, F fn) {
+  return RunOnPool(ctx.store_pool(), std::move(fn));
 }
 
 }  // namespace guardfeed::server

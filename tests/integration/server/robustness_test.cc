@@ -25,10 +25,10 @@ TEST_F(RobustnessTest, MalformedRequestsGet400AndTheServerCarriesOn) {
   EXPECT_THAT(Raw("BLAH\r\n\r\n"), StartsWith("HTTP/1.1 400"));
   EXPECT_THAT(Raw("GET /healthz HTTP/7.1\r\n\r\n"), StartsWith("HTTP/1.1 400"));
   EXPECT_THAT(Raw("GET /healthz HTTP/1.1\r\nno colon here\r\n\r\n"), StartsWith("HTTP/1.1 400"));
-  EXPECT_THAT(Raw("GET http://x/healthz HTTP/1.1\r\nHost: x\r\n\r\n"), StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(Raw("GET http://x/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), StartsWith("HTTP/1.1 400"));
   EXPECT_THAT(Raw(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n"),
               StartsWith("HTTP/1.1 400"));
-  std::string chunked = "POST /v1/findings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+  std::string chunked = "POST /v1/findings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                         std::string(kIngestToken) +
                         "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                         "zz\r\nabc\r\n0\r\n\r\n";
@@ -38,7 +38,7 @@ TEST_F(RobustnessTest, MalformedRequestsGet400AndTheServerCarriesOn) {
 
 TEST_F(RobustnessTest, OversizedHeadersGet431) {
   std::string request =
-      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
   EXPECT_THAT(Raw(request), StartsWith("HTTP/1.1 431"));
 }
 
@@ -53,8 +53,8 @@ TEST_F(RobustnessTest, UnknownRoutesAndMethods) {
 
 TEST_F(RobustnessTest, PipelinedRequestsAreAnsweredInOrder) {
   std::string reply =
-      Raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-          "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      Raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+          "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
   size_t first = reply.find("HTTP/1.1 200");
   size_t second = reply.find("HTTP/1.1 404");
   ASSERT_NE(first, std::string::npos) << reply;
@@ -80,7 +80,7 @@ TEST_F(RobustnessTest, SlowlorisConnectionsTimeOutWithoutBlockingOthers) {
   for (int i = 0; i < 50; ++i) {
     int fd = ConnectLoopback(port);
     ASSERT_GE(fd, 0);
-    std::string partial = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    std::string partial = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
     ASSERT_GT(send(fd, partial.data(), partial.size(), MSG_NOSIGNAL), 0);
     slow.push_back(fd);
   }
@@ -106,7 +106,7 @@ TEST_F(RobustnessTest, SlowlorisConnectionsTimeOutWithoutBlockingOthers) {
 TEST_F(RobustnessTest, StalledBodiesTimeOut) {
   int fd = ConnectLoopback(PortOf(daemon_.url()));
   ASSERT_GE(fd, 0);
-  std::string head = "POST /v1/findings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+  std::string head = "POST /v1/findings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                      std::string(kIngestToken) +
                      "\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"a\":";
   ASSERT_GT(send(fd, head.data(), head.size(), MSG_NOSIGNAL), 0);
@@ -128,7 +128,7 @@ TEST_F(RobustnessTest, ClientsHangingUpMidResponseDoNotHurtTheServer) {
     ASSERT_EQ(PostFindings(daemon_.url(), body, "application/x-ndjson").status, 200);
   }
   ASSERT_TRUE(FeedEventuallyContains(daemon_, "fortigate_ip", AttackerIp(35999)));
-  std::string request = "GET /feeds/fortigate_ip HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string request = "GET /feeds/fortigate_ip HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   for (int i = 0; i < 40; ++i) {
     int fd = ConnectLoopback(PortOf(daemon_.url()));
     ASSERT_GE(fd, 0);
@@ -154,7 +154,7 @@ TEST_F(RobustnessTest, ClientsHangingUpMidResponseDoNotHurtTheServer) {
 
 TEST_F(RobustnessTest, ExpectContinueIsHonouredAndRejectedEarly) {
   std::string body = IpEvent(7000);
-  std::string request = "POST /v1/findings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+  std::string request = "POST /v1/findings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                         std::string(kIngestToken) +
                         "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
                         "Connection: close\r\nContent-Length: " +
@@ -171,7 +171,7 @@ TEST_F(RobustnessTest, ExpectContinueIsHonouredAndRejectedEarly) {
   close(fd);
   EXPECT_THAT(rest, HasSubstr("HTTP/1.1 200"));
   // Too large or unauthorised: the final status comes instead of 100 Continue.
-  std::string big = "POST /v1/findings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+  std::string big = "POST /v1/findings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                     std::string(kIngestToken) +
                     "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
                     "Content-Length: 99999999\r\n\r\n";

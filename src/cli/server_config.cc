@@ -1,0 +1,185 @@
+#include "cli/server_config.h"
+
+#include <algorithm>
+
+#include "cli/toml_reader.h"
+
+namespace guardfeed {
+namespace {
+
+constexpr std::string_view kSection = "server";
+// Every key [server] may hold (docs/server.md).
+constexpr std::string_view kServerKeys[] = {"listen",
+                                            "ingest_token",
+                                            "ingest_api_key_header",
+                                            "admin_token",
+                                            "body_limit",
+                                            "decompressed_limit",
+                                            "header_timeout",
+                                            "body_timeout",
+                                            "idle_timeout",
+                                            "write_timeout",
+                                            "shutdown_grace",
+                                            "tls_cert",
+                                            "tls_key",
+                                            "cache_control",
+                                            "gzip",
+                                            "threads",
+                                            "store_threads",
+                                            "render_debounce",
+                                            "store_poll",
+                                            "count_interval",
+                                            "public_url",
+                                            "feed_auth",
+                                            "secintel_auth",
+                                            "document_limit",
+                                            "max_indicators_per_finding",
+                                            "max_connections"};
+
+// "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:443".
+Status ParseListen(std::string_view text, ServerOptions& options) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return Status::InvalidArgument("expected HOST:PORT, e.g. \"127.0.0.1:8080\" or \"[::]:8080\"");
+  }
+  std::string host(text.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string port(text.substr(colon + 1));
+  if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+      std::stoi(port) > 65535) {
+    return Status::InvalidArgument("port \"" + port + "\" is not 0..65535");
+  }
+  options.host = host;
+  options.port = static_cast<uint16_t>(std::stoi(port));
+  return Status::Ok();
+}
+
+Result<FeedAuth> ReadAuth(const TomlReader& r, const toml::node& node, const std::string& key) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return r.Error(&node, key, "expected a table with user/password or token");
+  GF_RETURN_IF_ERROR(r.CheckKeys(*table, key, {"user", "password", "token"}));
+  FeedAuth auth;
+  GF_RETURN_IF_ERROR(r.String(*table, key, "user", auth.user));
+  GF_RETURN_IF_ERROR(r.String(*table, key, "password", auth.password));
+  GF_RETURN_IF_ERROR(r.String(*table, key, "token", auth.token));
+  return auth;
+}
+
+Status ReadFeedAuth(const TomlReader& r, const toml::table& t, const Config& config,
+                    ServerOptions& options) {
+  if (const toml::node* node = t.get("secintel_auth")) {
+    auto auth = ReadAuth(r, *node, "server.secintel_auth");
+    if (!auth.ok()) return auth.status();
+    options.secintel_auth = *auth;
+  }
+  auto feeds = r.Table(t, kSection, "feed_auth");
+  if (!feeds.ok()) return feeds.status();
+  if (*feeds == nullptr) return Status::Ok();
+  for (const auto& [name, value] : **feeds) {
+    std::string key = "server.feed_auth." + std::string(name.str());
+    bool known = std::any_of(config.feeds.begin(), config.feeds.end(),
+                             [&](const FeedConfig& feed) { return feed.name == name.str(); });
+    if (!known) return r.Error(&value, key, "no feed named \"" + std::string(name.str()) + "\"");
+    auto auth = ReadAuth(r, value, key);
+    if (!auth.ok()) return auth.status();
+    options.feed_auth[std::string(name.str())] = *auth;
+  }
+  return Status::Ok();
+}
+
+Status ReadServerStrings(const TomlReader& r, const toml::table& t, ServerOptions& o) {
+  std::string listen;
+  GF_RETURN_IF_ERROR(r.String(t, kSection, "listen", listen));
+  if (!listen.empty()) {
+    Status parsed = ParseListen(listen, o);
+    if (!parsed.ok()) return r.Error(t.get("listen"), "server.listen", parsed.message());
+  }
+  GF_RETURN_IF_ERROR(r.String(t, kSection, "ingest_token", o.ingest_token));
+  GF_RETURN_IF_ERROR(r.String(t, kSection, "ingest_api_key_header", o.ingest_api_key_header));
+  GF_RETURN_IF_ERROR(r.String(t, kSection, "admin_token", o.admin_token));
+  GF_RETURN_IF_ERROR(r.String(t, kSection, "tls_cert", o.tls_cert));
+  GF_RETURN_IF_ERROR(r.String(t, kSection, "tls_key", o.tls_key));
+  GF_RETURN_IF_ERROR(r.String(t, kSection, "cache_control", o.cache_control));
+  GF_RETURN_IF_ERROR(r.String(t, kSection, "public_url", o.public_url));
+  return r.Bool(t, kSection, "gzip", o.gzip);
+}
+
+Status ReadServerLimits(const TomlReader& r, const toml::table& t, ServerOptions& o) {
+  using std::chrono::milliseconds;
+  constexpr milliseconds kZero{0}, kOneMs{1};
+  GF_RETURN_IF_ERROR(r.Size(t, kSection, "body_limit", 1, kMaxBodyLimit, o.body_limit));
+  GF_RETURN_IF_ERROR(
+      r.Size(t, kSection, "decompressed_limit", 1, kMaxDecompressedLimit, o.decompressed_limit));
+  for (auto [key, out] :
+       {std::pair{"header_timeout", &o.header_timeout}, std::pair{"body_timeout", &o.body_timeout},
+        std::pair{"idle_timeout", &o.idle_timeout}, std::pair{"write_timeout", &o.write_timeout}}) {
+    GF_RETURN_IF_ERROR(r.DurationMs(t, kSection, key, kOneMs, kMaxTimeout, *out));
+  }
+  GF_RETURN_IF_ERROR(
+      r.DurationMs(t, kSection, "shutdown_grace", kZero, kMaxTimeout, o.shutdown_grace));
+  GF_RETURN_IF_ERROR(
+      r.DurationMs(t, kSection, "render_debounce", kZero, kMaxRenderDebounce, o.render_debounce));
+  GF_RETURN_IF_ERROR(r.DurationMs(t, kSection, "store_poll", kOneMs, kMaxStorePoll, o.store_poll));
+  GF_RETURN_IF_ERROR(
+      r.DurationMs(t, kSection, "count_interval", kZero, kMaxCountInterval, o.count_interval));
+  GF_RETURN_IF_ERROR(r.Integer(t, kSection, "threads", 1, 256, o.io_threads));
+  GF_RETURN_IF_ERROR(r.Size(t, kSection, "document_limit", 1024, kMaxBodyLimit, o.document_limit));
+  GF_RETURN_IF_ERROR(r.Integer(t, kSection, "max_indicators_per_finding", 1, 1'000'000,
+                               o.max_indicators_per_finding));
+  GF_RETURN_IF_ERROR(r.Integer(t, kSection, "max_connections", 1, 1'000'000, o.max_connections));
+  return r.Integer(t, kSection, "store_threads", 1, 64, o.store_threads);
+}
+
+const std::string* Lookup(const Environment& env, const char* name) {
+  auto it = env.find(name);
+  return it == env.end() ? nullptr : &it->second;
+}
+
+// "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db".
+std::string MaskPassword(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t at = url.find('@', scheme + 3);
+  size_t slash = url.find('/', scheme + 3);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
+  size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+}  // namespace
+
+Result<ServerOptions> ReadServerOptions(const Config& config, const Environment& env,
+                                        std::string_view listen_override) {
+  ServerOptions options;
+  TomlReader r(config.source, config.raw);
+  auto table = r.Table(config.raw, "", kSection);
+  if (!table.ok()) return table.status();
+  if (const toml::table* t = *table) {
+    GF_RETURN_IF_ERROR(r.CheckKeys(*t, kSection, kServerKeys));
+    GF_RETURN_IF_ERROR(ReadServerStrings(r, *t, options));
+    GF_RETURN_IF_ERROR(ReadServerLimits(r, *t, options));
+    GF_RETURN_IF_ERROR(ReadFeedAuth(r, *t, config, options));
+  }
+  if (const std::string* token = Lookup(env, "GUARDFEED_INGEST_TOKEN")) {
+    options.ingest_token = *token;
+  }
+  if (const std::string* token = Lookup(env, "GUARDFEED_ADMIN_TOKEN")) options.admin_token = *token;
+  if (!listen_override.empty()) {
+    Status parsed = ParseListen(listen_override, options);
+    if (!parsed.ok()) return Status::InvalidArgument("--listen: " + parsed.message());
+  }
+  GF_RETURN_IF_ERROR(ValidateServerOptions(options));
+  return options;
+}
+
+Status CheckReloadStore(const std::string& running_url, const std::string& next_url) {
+  if (running_url == next_url) return Status::Ok();
+  return Status::FailedPrecondition("reload refused: store url changed from " +
+                                    MaskPassword(running_url) + " to " + MaskPassword(next_url) +
+                                    "; restart the daemon to change stores");
+}
+
+}  // namespace guardfeed

@@ -1,0 +1,122 @@
+#include "server/request_guard.h"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <string>
+
+#include "core/text.h"
+#include "server/http_util.h"
+
+namespace guardfeed::server {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool IsWildcard(std::string_view host) { return host == "0.0.0.0" || host == "::"; }
+
+// The host of server.public_url, lowercased, or "".
+std::string PublicHost(const ServerOptions& options) {
+  if (options.public_url.empty()) return "";
+  auto url = boost::urls::parse_uri(options.public_url);
+  if (!url) return "";
+  return Lower(url->host_address());
+}
+
+// `host` is the host part of a Host header or an Origin, without brackets, lowercased.
+bool IsOurHost(const std::string& host, bool ip_literal, const ServerOptions& options) {
+  if (host.empty()) return false;
+  if (host == PublicHost(options) || host == Lower(options.host)) return true;
+  if (!ip_literal) return host == "localhost" || host.ends_with(".localhost");
+  // A rebinding page can only ever name itself; an IP literal is where the client connected.
+  return IsLoopbackHost(host) || IsWildcard(options.host);
+}
+
+bool IsOurAuthority(boost::urls::authority_view authority, const ServerOptions& options) {
+  using boost::urls::host_type;
+  bool ip_literal = authority.host_type() == host_type::ipv4 ||
+                    authority.host_type() == host_type::ipv6;
+  return IsOurHost(Lower(authority.host_address()), ip_literal, options);
+}
+
+uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
+
+// An Origin is ours when it names our scheme, one of our hosts and our port (or public_url's).
+bool IsOurOrigin(std::string_view origin, const ServerOptions& options, uint16_t port) {
+  auto url = boost::urls::parse_uri(origin);
+  if (!url || !url->has_authority()) return false;
+  std::string scheme = Lower(url->scheme());
+  uint16_t origin_port = url->has_port() ? url->port_number() : DefaultPort(scheme);
+  if (!IsOurAuthority(url->authority(), options)) return false;
+  if (!options.public_url.empty()) {
+    auto public_url = boost::urls::parse_uri(options.public_url);
+    if (public_url && Lower(public_url->scheme()) == scheme &&
+        Lower(public_url->host_address()) == Lower(url->host_address())) {
+      uint16_t public_port =
+          public_url->has_port() ? public_url->port_number() : DefaultPort(scheme);
+      if (public_port == origin_port) return true;
+    }
+  }
+  return scheme == (options.tls() ? "https" : "http") && origin_port == port;
+}
+
+std::string_view HeaderValue(const RequestHead& head, http::field field) {
+  auto it = head.find(field);
+  return it == head.end() ? std::string_view() : std::string_view(it->value());
+}
+
+}  // namespace
+
+bool IsAcceptedBodyType(std::string_view media_type) {
+  static constexpr std::string_view kTypes[] = {
+      "application/json",      "application/x-ndjson",  "application/ndjson",
+      "application/jsonl",     "application/x-jsonl",   "application/jsonlines",
+      "application/x-jsonlines", "application/json-seq", "application/gzip",
+      "application/x-gzip"};
+  for (std::string_view type : kTypes) {
+    if (media_type == type) return true;
+  }
+  return media_type.starts_with("application/") && media_type.ends_with("+json");
+}
+
+std::optional<HttpResponse> GuardRequest(const RequestHead& head, const ServerOptions& options,
+                                         uint16_t port, bool body_pending) {
+  std::string_view host = HeaderValue(head, http::field::host);
+  if (!host.empty()) {
+    auto authority = boost::urls::parse_authority(host);
+    if (!authority || authority->has_userinfo() || !IsOurAuthority(*authority, options)) {
+      return Refusal(421, "bad_host",
+                     "Host \"" + std::string(host) +
+                         "\" is not this server (set server.public_url to the name clients use)");
+    }
+  }
+  if (auto it = head.find(http::field::origin); it != head.end()) {
+    std::string_view origin = it->value();
+    if (!IsOurOrigin(origin, options, port)) {
+      return Refusal(403, "bad_origin",
+                     "cross-origin request from \"" + std::string(origin) + "\" refused");
+    }
+  }
+  bool post = head.method() == http::verb::post || head.method() == http::verb::put ||
+              head.method() == http::verb::patch;
+  if (post || body_pending) {
+    std::string media_type = MediaType(HeaderValue(head, http::field::content_type));
+    if (!IsAcceptedBodyType(media_type)) {
+      return Refusal(415, "unsupported_media_type",
+                     (media_type.empty() ? std::string("Content-Type is missing")
+                                         : "Content-Type " + media_type + " is not accepted") +
+                         ": send application/json or application/x-ndjson (optionally gzip)");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace guardfeed::server
