@@ -45,8 +45,8 @@ void AddPublishCommand(CLI::App& app, const GlobalOptions& global, int& exit_cod
   CLI::App* cmd = app.add_subcommand(
       "publish", "Render every feed and push changed files to the configured targets");
   cmd->add_flag("--force", args->force,
-                "S3: publish even feeds the shrink guard holds back (emptied or shrunk by more "
-                "than max_shrink_fraction)");
+                "Publish even feeds the shrink guard holds back (emptied or shrunk by more "
+                "than max_shrink_fraction), to every target");
   cmd->add_flag("--resync", args->resync,
                 "ATP Cloud: replace each feed's whole content instead of sending differences");
   cmd->callback([&global, &exit_code, args] { exit_code = RunPublish(global, *args); });

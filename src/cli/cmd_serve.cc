@@ -54,6 +54,7 @@ Result<Loaded> Load(const GlobalOptions& global, const ServeFlags& flags, Config
   // Each target is published, retried and reported on its own by the render loop.
   for (const auto& publisher : owner->publishers) pipeline->publishers.push_back(publisher.get());
   pipeline->retention_seconds = loaded.retention_seconds;
+  pipeline->shrink_guard.max_shrink_fraction = loaded.max_shrink_fraction;
   pipeline->store = owner->runtime->store.get();
   pipeline->policy = owner->runtime->policy.get();
   pipeline->clock = owner->runtime->clock;

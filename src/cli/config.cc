@@ -52,7 +52,8 @@ Status ReadPolicy(const TomlReader& r, const toml::table& t, PolicyOptions& poli
   GF_RETURN_IF_ERROR(
       r.CheckKeys(t, "policy",
                   {"min_severity", "include_types", "exclude_types", "include_samples", "archived",
-                   "allow_ranges", "allowlist", "ttl"}));
+                   "allow_ranges", "allowlist", "allowlist_min_ipv4_prefix",
+                   "allowlist_min_ipv6_prefix", "ttl"}));
   GF_RETURN_IF_ERROR(r.Number(t, "policy", "min_severity", 0, 10, policy.min_severity));
   GF_RETURN_IF_ERROR(r.StringList(t, "policy", "include_types", policy.include_types));
   GF_RETURN_IF_ERROR(r.StringList(t, "policy", "exclude_types", policy.exclude_types));
@@ -73,8 +74,21 @@ Status ReadPolicy(const TomlReader& r, const toml::table& t, PolicyOptions& poli
     }
   }
   std::vector<std::string> allowlist;
+  AllowlistWidthLimits limits;
+  GF_RETURN_IF_ERROR(
+      r.Integer(t, "policy", "allowlist_min_ipv4_prefix", 0, 32, limits.min_ipv4_prefix));
+  GF_RETURN_IF_ERROR(
+      r.Integer(t, "policy", "allowlist_min_ipv6_prefix", 0, 128, limits.min_ipv6_prefix));
+  policy.allowlist.set_width_limits(limits);
   GF_RETURN_IF_ERROR(r.StringList(t, "policy", "allowlist", allowlist));
   for (const std::string& entry : allowlist) {
+    // The same width rule as `allow add` and the admin API; a file has no "force".
+    if (Status s = Allowlist::CheckWidth(entry, limits); !s.ok()) {
+      return r.Error(t.get("allowlist"), "policy.allowlist",
+                     s.message() +
+                         " (lower policy.allowlist_min_ipv4_prefix / allowlist_min_ipv6_prefix "
+                         "to allow it, or use `guardfeed allow add ENTRY --force`)");
+    }
     if (Status s = policy.allowlist.Add(entry); !s.ok()) {
       return r.Error(t.get("allowlist"), "policy.allowlist", s.message());
     }
@@ -202,7 +216,9 @@ Status ReadSecIntel(const TomlReader& r, const toml::table& t, SecIntelOptions& 
 
 Status ReadPublish(const TomlReader& r, const toml::table& t, Config& config) {
   // [publish.s3] and [publish.atp] belong to their publishers (publish_config.h).
-  GF_RETURN_IF_ERROR(r.CheckKeys(t, "publish", {"directory", "s3", "atp"}));
+  GF_RETURN_IF_ERROR(r.CheckKeys(t, "publish", {"directory", "max_shrink_fraction", "s3", "atp"}));
+  GF_RETURN_IF_ERROR(
+      r.Number(t, "publish", "max_shrink_fraction", 0, 1, config.max_shrink_fraction));
   return r.String(t, "publish", "directory", config.publish_directory);
 }
 

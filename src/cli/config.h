@@ -31,6 +31,10 @@ struct Config {
   std::vector<FeedConfig> feeds;
   SecIntelOptions secintel;
   std::string publish_directory;  // [publish] directory; "" = no directory publishing
+  // The shrink guard in front of the served feeds and every publisher: the largest loss of
+  // entries, as a fraction of what was published, accepted without an operator
+  // ([publish] max_shrink_fraction, 0..1; [publish.s3] may set its own). Default 0.5.
+  double max_shrink_fraction = 0.5;
   // Retention of expired sightings before `expire` deletes them ([store] retention). Default 7d.
   int64_t retention_seconds = 7 * 86400;
   // Publishing settings that arrive as the reference Lambdas' environment variables; the S3 and

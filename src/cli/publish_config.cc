@@ -145,6 +145,7 @@ Result<std::optional<S3Options>> ReadS3Options(const Config& config) {
   if (!s3.ok()) return s3.status();
   if (*s3 == nullptr && config.lambda.s3_bucket.empty()) return std::optional<S3Options>();
   S3Options options;
+  options.max_shrink_fraction = config.max_shrink_fraction;  // [publish.s3] may override it
   if (!config.lambda.s3_region.empty()) options.region = config.lambda.s3_region;
   if (*s3 != nullptr) GF_RETURN_IF_ERROR(ReadS3Table(r, **s3, options));
   if (!config.lambda.s3_bucket.empty()) options.bucket = config.lambda.s3_bucket;
@@ -180,8 +181,9 @@ Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runti
                                                                      const PublishFlags& flags) {
   const Config& config = runtime.config;
   std::vector<std::unique_ptr<Publisher>> publishers;
+  const ShrinkGuardOptions guard{config.max_shrink_fraction, flags.force};
   if (!config.publish_directory.empty()) {
-    auto directory = NewDirectoryPublisher(config.publish_directory);
+    auto directory = NewDirectoryPublisher(config.publish_directory, runtime.store.get(), guard);
     if (!directory.ok()) return directory.status();
     publishers.push_back(std::move(*directory));
   }
@@ -197,6 +199,7 @@ Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runti
   if (!atp.ok()) return atp.status();
   if (*atp) {
     (*atp)->resync = flags.resync;
+    (*atp)->shrink_guard = guard;
     auto publisher = NewAtpCloudPublisher(std::move(**atp), runtime.store.get());
     if (!publisher.ok()) return publisher.status();
     publishers.push_back(std::move(*publisher));

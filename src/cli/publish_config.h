@@ -27,7 +27,7 @@ Result<std::optional<AtpOptions>> ReadAtpOptions(const Config& config);
 Result<std::optional<S3Options>> ReadS3Options(const Config& config);
 
 struct PublishFlags {
-  bool force = false;   // S3: publish what the shrink guard would hold back
+  bool force = false;   // every target: publish what the shrink guard would hold back
   bool resync = false;  // ATP Cloud: replace whole feeds instead of sending differences
 };
 

@@ -9,6 +9,7 @@
 #include "core/time_util.h"
 #include "feeds/render_util.h"
 #include "feeds/renderer.h"
+#include "feeds/suppressions.h"
 
 namespace guardfeed {
 namespace {
@@ -142,27 +143,40 @@ std::string NextSecIntelVersion(const std::string& previous, UnixSeconds now) {
   return today + ".1";
 }
 
-struct Versioned {
-  FeedState state;
-  bool changed = false;
-};
+// The version a feed's content gets when it changes: SecIntel counts within the UTC day, the
+// other formats use the serial.
+NextFeedVersion VersionScheme(FeedFormat format) {
+  return [format](const FeedState* previous, int64_t serial, UnixSeconds now) {
+    return format == FeedFormat::kSecIntel
+               ? NextSecIntelVersion(previous != nullptr ? previous->version : "", now)
+               : std::to_string(serial);
+  };
+}
 
-Result<Versioned> VersionFeed(const FeedConfig& config, std::string digest, UnixSeconds now,
-                              Store* store) {
+// What AdvanceFeedState would return now, computed from the stored state without writing.
+Result<FeedAdvance> PeekFeedState(const FeedConfig& config, const std::string& digest,
+                                  UnixSeconds now, Store* store) {
   auto stored = store->GetFeedState(config.name);
-  if (!stored.ok()) return stored.status().WithContext("feed " + config.name);
+  if (!stored.ok()) return stored.status();
   const std::optional<FeedState>& previous = *stored;
-  if (previous && previous->content_digest == digest) return Versioned{*previous, false};
+  if (previous && previous->content_digest == digest) return FeedAdvance{*previous, false};
   FeedState next;
   next.feed = config.name;
-  next.content_digest = std::move(digest);
+  next.content_digest = digest;
   next.serial = (previous ? previous->serial : 0) + 1;
   next.data_ts = now;
-  next.version = config.format == FeedFormat::kSecIntel
-                     ? NextSecIntelVersion(previous ? previous->version : "", now)
-                     : std::to_string(next.serial);
-  GF_RETURN_IF_ERROR(store->PutFeedState(next).WithContext("feed " + config.name));
-  return Versioned{std::move(next), true};
+  next.version = VersionScheme(config.format)(previous ? &*previous : nullptr, next.serial, now);
+  return FeedAdvance{std::move(next), true};
+}
+
+Result<FeedAdvance> VersionFeed(const FeedConfig& config, const std::string& digest,
+                                UnixSeconds now, Store* store, Versioning versioning) {
+  Result<FeedAdvance> versioned =
+      versioning == Versioning::kPeek
+          ? PeekFeedState(config, digest, now, store)
+          : store->AdvanceFeedState(config.name, digest, now, VersionScheme(config.format));
+  if (!versioned.ok()) return versioned.status().WithContext("feed " + config.name);
+  return versioned;
 }
 
 struct BuiltFeed {
@@ -171,9 +185,9 @@ struct BuiltFeed {
 };
 
 Result<BuiltFeed> BuildFeed(const FeedConfig& config, const EntriesPtr& all, UnixSeconds now,
-                            Store* store) {
+                            Store* store, Versioning versioning) {
   Selection selection = Select(config, all);
-  auto versioned = VersionFeed(config, DigestOf(config, selection), now, store);
+  auto versioned = VersionFeed(config, DigestOf(config, selection), now, store, versioning);
   if (!versioned.ok()) return versioned.status();
   const FeedState& state = versioned->state;
   std::unique_ptr<Renderer> renderer = NewRenderer(config.format);
@@ -194,28 +208,16 @@ Result<BuiltFeed> BuildFeed(const FeedConfig& config, const EntriesPtr& all, Uni
   return BuiltFeed{MakeSnapshot(std::move(snapshot)), std::move(report)};
 }
 
-Result<Allowlist> StoredAllowlist(Store* store) {
-  auto records = store->ListAllowlist();
-  if (!records.ok()) return records.status();
-  Allowlist allowlist;
-  for (const AllowlistRecord& record : *records) {
-    // A stored entry we cannot read must not silently let its addresses into a block list.
-    Status added = allowlist.Add(record.entry);
-    if (!added.ok()) return added.WithContext("stored allowlist entry '" + record.entry + "'");
-  }
-  return allowlist;
-}
-
 // Active, unsuppressed indicators as feed entries, in feed order.
 Result<EntriesPtr> LoadEntries(Store* store, const Policy& policy, UnixSeconds now) {
   auto records = store->ActiveIndicators(now);
   if (!records.ok()) return records.status();
-  auto extra = StoredAllowlist(store);
-  if (!extra.ok()) return extra.status();
+  auto suppressions = Suppressions::Load(policy, *store);
+  if (!suppressions.ok()) return suppressions.status();
   auto entries = std::make_shared<std::vector<FeedEntry>>();
   entries->reserve(records->size());
   for (IndicatorRecord& record : *records) {
-    if (policy.Suppression(record.indicator, &*extra)) continue;
+    if (suppressions->Why(record.indicator)) continue;
     FeedEntry entry;
     if (record.indicator.kind != IndicatorKind::kDomain) {
       auto address = ParseIpAddress(record.indicator.value);
@@ -270,7 +272,7 @@ FeedBuilder::~FeedBuilder() = default;
 
 // The SecIntel manifest lists every SecIntel feed, so it (with cc_schema) is produced only by a
 // full build; a build of one feed returns just that feed's file.
-Result<BuildResult> FeedBuilder::Build(std::string_view only) {
+Result<BuildResult> FeedBuilder::Build(std::string_view only, Versioning versioning) {
   const UnixSeconds now = clock_->Now();
   auto entries = LoadEntries(store_, *policy_, now);
   if (!entries.ok()) return entries.status();
@@ -280,7 +282,7 @@ Result<BuildResult> FeedBuilder::Build(std::string_view only) {
   bool any_secintel = false;
   for (const FeedConfig& config : feeds_) {
     if (!only.empty() && config.name != only) continue;
-    auto built = BuildFeed(config, *entries, now, store_);
+    auto built = BuildFeed(config, *entries, now, store_, versioning);
     if (!built.ok()) return built.status();
     const Snapshot& file = *built->snapshot;
     if (config.format == FeedFormat::kSecIntel) {

@@ -1,7 +1,13 @@
-// FeedBuilder: the read path store -> feeds. Loads active indicators, drops what policy suppresses
-// (never-block ranges, configured and stored allowlists) and what was removed, then per feed:
-// filters kinds and threat level, ranks and caps, sorts, versions (FeedState in the store, so
-// restarts and replicas agree) and renders. Produces a FeedSet of immutable snapshots.
+// FeedBuilder: the read path store -> feeds. Loads active indicators, drops what is suppressed
+// (feeds/suppressions.h: never-block ranges, configured and stored allowlists) and what was
+// removed, then per feed: filters kinds and threat level, ranks and caps, sorts, versions
+// (FeedState in the store, so restarts and replicas agree) and renders. Produces a FeedSet of
+// immutable snapshots.
+//
+// Versions: a render that publishes (Versioning::kAdvance) gives a changed content the next
+// version through Store::AdvanceFeedState, one transaction, so two processes on one store never
+// give two contents one version. Read-only commands (feeds list, feeds cat) use kPeek: they see
+// the version a publishing render would give now, and write nothing.
 //
 // Thread safety: Build may be called from one thread at a time.
 #pragma once
@@ -22,7 +28,13 @@ struct FeedReport {
   uint64_t entries = 0;
   uint64_t dropped = 0;
   std::string version;
-  bool changed = false;  // content differs from the previous build's (a new version)
+  bool changed = false;  // content differs from the stored version's (a new version; with
+                         // Versioning::kPeek, the version a publishing render would give)
+};
+
+enum class Versioning {
+  kAdvance,  // store the next version when a feed's content changed (render, publish, serve)
+  kPeek,     // compute it from the stored state without writing (list, cat)
 };
 
 struct BuildResult {
@@ -39,8 +51,10 @@ class FeedBuilder {
   ~FeedBuilder();
 
   const std::vector<FeedConfig>& feeds() const { return feeds_; }
-  // Renders every feed (or only `only` when not empty). Fails when the store fails.
-  Result<BuildResult> Build(std::string_view only = "");
+  // Renders every feed (or only `only` when not empty). Fails when the store fails or when a
+  // stored allowlist entry no longer parses; NotFound when `only` names no feed.
+  Result<BuildResult> Build(std::string_view only = "",
+                            Versioning versioning = Versioning::kAdvance);
 
  private:
   const std::vector<FeedConfig> feeds_;

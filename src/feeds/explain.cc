@@ -3,22 +3,14 @@
 #include <algorithm>
 
 #include "feeds/render_util.h"
+#include "feeds/suppressions.h"
 
 namespace guardfeed {
 namespace {
 
-Result<Allowlist> StoredAllowlist(Store& store) {
-  auto records = store.ListAllowlist();
-  if (!records.ok()) return records.status();
-  Allowlist allowlist;
-  for (const AllowlistRecord& record : *records) (void)allowlist.Add(record.entry);
-  return allowlist;
-}
-
 // 1-based rank of `target` among the feed's eligible active indicators.
 size_t RankIn(const FeedConfig& feed, const IndicatorRecord& target,
-              const std::vector<IndicatorRecord>& active, const Policy& policy,
-              const Allowlist& allowlist) {
+              const std::vector<IndicatorRecord>& active, const Suppressions& suppressions) {
   RankKey key{Policy::ThreatLevel(target.max_severity), target.last_seen, target.indicator.value};
   size_t rank = 1;
   for (const IndicatorRecord& other : active) {
@@ -27,14 +19,14 @@ size_t RankIn(const FeedConfig& feed, const IndicatorRecord& target,
         level < feed.min_threat_level) {
       continue;
     }
-    if (policy.Suppression(other.indicator, &allowlist)) continue;
+    if (suppressions.Why(other.indicator)) continue;
     if (RanksBefore({level, other.last_seen, other.indicator.value}, key)) ++rank;
   }
   return rank;
 }
 
-void PlaceInFeeds(Explanation& out, const std::vector<FeedConfig>& feeds, const Policy& policy,
-                  const Allowlist& allowlist, const std::vector<IndicatorRecord>& active) {
+void PlaceInFeeds(Explanation& out, const std::vector<FeedConfig>& feeds,
+                  const Suppressions& suppressions, const std::vector<IndicatorRecord>& active) {
   for (const FeedConfig& feed : feeds) {
     FeedPlacement& placement = out.feeds.emplace_back();
     placement.feed = feed.name;
@@ -46,7 +38,7 @@ void PlaceInFeeds(Explanation& out, const std::vector<FeedConfig>& feeds, const 
       placement.reason = "threat level " + std::to_string(out.threat_level) + " below the feed's " +
                          std::to_string(feed.min_threat_level);
     } else {
-      placement.rank = RankIn(feed, *out.record, active, policy, allowlist);
+      placement.rank = RankIn(feed, *out.record, active, suppressions);
       placement.carried = feed.max_entries == 0 || placement.rank <= feed.max_entries;
       if (!placement.carried) {
         placement.reason = "dropped by max_entries " + std::to_string(feed.max_entries);
@@ -56,6 +48,15 @@ void PlaceInFeeds(Explanation& out, const std::vector<FeedConfig>& feeds, const 
 }
 
 }  // namespace
+
+std::string_view ExplainedState(const Explanation& e, UnixSeconds now) {
+  if (e.never_seen()) return "never seen";
+  if (e.removal) return "removed";
+  if (e.suppression) return "suppressed";
+  // A finding archived before its first delivery leaves sightings but no indicator row.
+  if (!e.record) return "withdrawn";
+  return IndicatorStateName(StateOf(*e.record, false, now));
+}
 
 Result<Explanation> ExplainIndicator(const Indicator& indicator,
                                      const std::vector<FeedConfig>& feeds, const Policy& policy,
@@ -71,9 +72,9 @@ Result<Explanation> ExplainIndicator(const Indicator& indicator,
   auto removal = store.GetRemoval(indicator);
   if (!removal.ok()) return removal.status();
   out.removal = *removal;
-  auto allowlist = StoredAllowlist(store);
-  if (!allowlist.ok()) return allowlist.status();
-  out.suppression = policy.Suppression(indicator, &*allowlist);
+  auto suppressions = Suppressions::Load(policy, store);
+  if (!suppressions.ok()) return suppressions.status();
+  out.suppression = suppressions->Why(indicator);
   if (out.record) out.threat_level = Policy::ThreatLevel(out.record->max_severity);
   out.active = out.record && out.record->expires_at > now && !out.removal && !out.suppression;
   std::vector<IndicatorRecord> active;
@@ -82,7 +83,7 @@ Result<Explanation> ExplainIndicator(const Indicator& indicator,
     if (!loaded.ok()) return loaded.status();
     active = std::move(*loaded);
   }
-  PlaceInFeeds(out, feeds, policy, *allowlist, active);
+  PlaceInFeeds(out, feeds, *suppressions, active);
   return out;
 }
 

@@ -30,10 +30,21 @@ struct Explanation {
   bool active = false;                     // not expired, not removed, not suppressed
   int threat_level = 0;
   std::vector<FeedPlacement> feeds;
+
+  // No finding ever named it and it was never removed: `indicators show` and
+  // GET /v1/indicators/VALUE answer "never seen" (exit code 2, HTTP 404).
+  bool never_seen() const { return !record && sightings.empty() && !removal; }
 };
 
+// The one-word state `indicators show` and the admin API report, in this order of precedence:
+// "never seen", "removed", "suppressed", "withdrawn" (every finding that named it was archived),
+// "expired", "active".
+std::string_view ExplainedState(const Explanation& explanation, UnixSeconds now);
+
 // Loads everything from the store; ranking reads the active indicators, so this is an admin-path
-// operation, not a hot one.
+// operation, not a hot one. Read-only: never changes the store (feed versions included).
+// Suppression is decided by Suppressions (feeds/suppressions.h), as in FeedBuilder, so a stored
+// allowlist entry that no longer parses fails here as it fails the render.
 Result<Explanation> ExplainIndicator(const Indicator& indicator,
                                      const std::vector<FeedConfig>& feeds, const Policy& policy,
                                      Store& store, UnixSeconds now);

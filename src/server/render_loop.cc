@@ -79,7 +79,9 @@ std::chrono::milliseconds RenderLoop::WaitTime(const Generation& generation) con
   std::chrono::milliseconds wait = generation.options.store_poll;
   if (next_expiry_) {
     UnixSeconds now = generation.pipeline->clock->Now();
-    auto until = std::chrono::milliseconds(std::max<int64_t>(0, *next_expiry_ - now) * 1000 + 50);
+    // Clamped before the multiplication: an expiry centuries away must not overflow.
+    int64_t seconds = std::clamp<int64_t>(*next_expiry_ - std::min(now, *next_expiry_), 0, 86400);
+    auto until = std::chrono::milliseconds(seconds * 1000 + 50);
     wait = std::min(wait, until);
   }
   for (const auto& [name, pending] : pending_) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/time_util.h"
+
 namespace guardfeed {
 
 void IngestSummary::Merge(const IngestSummary& other) {
@@ -12,6 +14,11 @@ void IngestSummary::Merge(const IngestSummary& other) {
   indicators_seen += other.indicators_seen;
   suppressed += other.suppressed;
   rejected_values += other.rejected_values;
+  expired_on_arrival += other.expired_on_arrival;
+  expired_last_seen = std::max(expired_last_seen, other.expired_last_seen);
+  indicators_dropped += other.indicators_dropped;
+  findings_capped += other.findings_capped;
+  if (stopped_by_limit.ok()) stopped_by_limit = other.stopped_by_limit;
   applied.sightings_new += other.applied.sightings_new;
   applied.sightings_updated += other.applied.sightings_updated;
   applied.sightings_unchanged += other.applied.sightings_unchanged;
@@ -25,7 +32,8 @@ void IngestSummary::Merge(const IngestSummary& other) {
 }
 
 Ingestor::Ingestor(Store* store, const Policy* policy, const Clock* clock, IngestOptions options)
-    : store_(store), policy_(policy), clock_(clock), options_(options) {}
+    : store_(store), policy_(policy), clock_(clock), options_(options),
+      reader_(options.read_limits) {}
 
 ReadCallbacks Ingestor::Callbacks(IngestSummary& summary, Status& store_status) {
   ReadCallbacks callbacks;
@@ -42,7 +50,11 @@ ReadCallbacks Ingestor::Callbacks(IngestSummary& summary, Status& store_status) 
 
 void Ingestor::Accept(Finding&& finding, IngestSummary& summary, Status& store_status) {
   ++summary.findings_read;
-  summary.rejected_values += static_cast<int64_t>(finding.rejected.size());
+  summary.rejected_values += finding.rejected_count;
+  if (finding.indicators_dropped > 0) {
+    ++summary.findings_capped;
+    summary.indicators_dropped += finding.indicators_dropped;
+  }
   if (!store_status.ok()) return;  // the store failed: the caller reports it, nothing is acked
   if (SkipReason reason = policy_->Evaluate(finding); reason != SkipReason::kNone) {
     ++summary.skipped[std::string(SkipReasonName(reason))];
@@ -72,7 +84,11 @@ void Ingestor::Accept(Finding&& finding, IngestSummary& summary, Status& store_s
     record.updated_at = options_.seen_at_receipt ? now : finding.updated_at;
     record.count = finding.count;
     record.withdrawn = policy_->Withdraws(finding);
-    record.expires_at = last_seen + ttl;
+    record.expires_at = AddSeconds(last_seen, ttl);  // saturates: a huge TTL never wraps
+    if (!record.withdrawn && record.expires_at <= now) {
+      ++summary.expired_on_arrival;
+      summary.expired_last_seen = std::max(summary.expired_last_seen, last_seen);
+    }
   }
   if (pending_.size() >= options_.batch_size) store_status = Flush(summary);
 }
@@ -94,7 +110,7 @@ Status Ingestor::Flush(IngestSummary& summary) {
 Result<IngestSummary> Ingestor::IngestBuffer(std::string_view data, std::string_view source) {
   IngestSummary summary;
   Status store_status;
-  reader_.ReadBuffer(data, source, Callbacks(summary, store_status));
+  summary.stopped_by_limit = reader_.ReadBuffer(data, source, Callbacks(summary, store_status));
   if (store_status.ok()) store_status = Flush(summary);
   pending_.clear();
   if (!store_status.ok()) return store_status;

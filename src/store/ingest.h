@@ -26,9 +26,20 @@ struct IngestSummary {
   int64_t indicators_seen = 0;             // indicators in accepted findings
   int64_t suppressed = 0;   // of those, never-block/allowlisted (stored, never published)
   int64_t rejected_values = 0;  // indicator-shaped values that failed to parse
+  // Of indicators_seen, those not withdrawn whose expiry had already passed when they arrived
+  // (expires_at <= now: a backfill of old findings), and the newest last seen among them (0 if
+  // none). They are stored but no feed lists them.
+  int64_t expired_on_arrival = 0;
+  UnixSeconds expired_last_seen = 0;
+  // Indicators past ReadLimits::max_indicators_per_finding, and the findings that had them.
+  int64_t indicators_dropped = 0;
+  int64_t findings_capped = 0;
   ApplyResult applied;
   int64_t error_count = 0;
   std::vector<ReadError> errors;  // the first kMaxListedErrors errors
+  // ResourceExhausted when a limit (decompression budget, error count) stopped reading early;
+  // everything read before it is committed and counted above.
+  Status stopped_by_limit;
 
   static constexpr size_t kMaxListedErrors = 100;
   void Merge(const IngestSummary& other);
@@ -40,6 +51,8 @@ struct IngestOptions {
   // Use the time of receipt as last seen instead of the finding's own eventLastSeen (for
   // replaying samples or old exports as if they were new). Default false.
   bool seen_at_receipt = false;
+  // What the reader accepts (document sizes, decompression budget, indicators per finding).
+  ReadLimits read_limits;
 };
 
 class Ingestor {

@@ -51,7 +51,7 @@ enum StmtId : size_t {
   kActive, kList, kSightingsOf, kNextExpiry, kExpireSightings, kDeleteOrphan,
   kPutRemoval, kDeleteRemoval, kGetRemoval, kListRemovals,
   kPutAllow, kDeleteAllow, kListAllow, kPutAudit, kListAudit,
-  kGetFeed, kPutFeed, kGetPublisher, kPutPublisher,
+  kGetFeed, kPutFeed, kGetPublisher, kPutPublisher, kSeen,
   kStmtCount
 };
 // clang-format on
@@ -63,6 +63,7 @@ enum StmtId : size_t {
   "field, first_seen, last_seen, updated_at, count, withdrawn, expires_at"
 // SQLite evaluates the subquery once into a lookup table, which beats a per-row NOT EXISTS.
 #define GF_NOT_REMOVED "value NOT IN (SELECT value FROM removals)"
+#define GF_REMOVED "value IN (SELECT value FROM removals)"
 
 struct StmtSql {
   StmtId id;
@@ -104,9 +105,12 @@ constexpr StmtSql kStatements[] = {
     // plus keeps the planner off the index.
     {kActive,
      "SELECT " GF_INDICATOR_COLUMNS " FROM indicators WHERE +expires_at > ?1 AND " GF_NOT_REMOVED},
+    // ?8 is a state name or '': the CASE is StateOf (store.cc) in SQL.
     {kList, "SELECT " GF_INDICATOR_COLUMNS " FROM indicators WHERE value > ?1 AND value >= ?2 AND "
             "(?3 = '' OR value < ?3) AND (?4 = '' OR kind = ?4) AND (?5 OR expires_at > ?6) "
-            "ORDER BY value LIMIT ?7"},
+            "AND (?8 = '' OR ?8 = CASE WHEN " GF_REMOVED " THEN 'removed' "
+            "WHEN finding_count = 0 THEN 'withdrawn' WHEN expires_at <= ?6 THEN 'expired' "
+            "ELSE 'active' END) ORDER BY value LIMIT ?7"},
     {kSightingsOf, "SELECT " GF_SIGHTING_COLUMNS " FROM sightings WHERE value = ?1 "
                    "ORDER BY last_seen DESC, finding_id"},
     {kNextExpiry, "SELECT expires_at FROM indicators WHERE expires_at > ?1 AND " GF_NOT_REMOVED
@@ -135,12 +139,17 @@ constexpr StmtSql kStatements[] = {
      "VALUES (?, ?, ?, ?, ?)"},
     {kGetPublisher, "SELECT value FROM publisher_state WHERE key = ?1"},
     {kPutPublisher, "REPLACE INTO publisher_state (key, value) VALUES (?, ?)"},
+    // Whether any finding ever named the value (a withdrawn-only indicator has no row).
+    {kSeen,
+     "SELECT EXISTS (SELECT 1 FROM indicators WHERE value = ?1) OR "
+     "EXISTS (SELECT 1 FROM sightings WHERE value = ?1)"},
 };
 static_assert(std::size(kStatements) == kStmtCount, "every StmtId has exactly one statement");
 
 #undef GF_INDICATOR_COLUMNS
 #undef GF_SIGHTING_COLUMNS
 #undef GF_NOT_REMOVED
+#undef GF_REMOVED
 
 // What one Apply step did to a sighting or an indicator row.
 enum class Change { kUnchanged, kNew, kUpdated, kWithdrawn };
@@ -279,6 +288,9 @@ class SqliteStore final : public Store {
   Result<int64_t> Expire(UnixSeconds now, int64_t retention_seconds) override;
   Result<std::optional<FeedState>> GetFeedState(std::string_view feed) override;
   Status PutFeedState(const FeedState& state) override;
+  Result<FeedAdvance> AdvanceFeedState(std::string_view feed, std::string_view digest,
+                                       UnixSeconds now,
+                                       const NextFeedVersion& next_version) override;
   Result<int64_t> ChangeCounter() override;
   Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) override;
   Result<std::optional<std::string>> GetPublisherState(std::string_view key) override;
@@ -315,6 +327,9 @@ class SqliteStore final : public Store {
   Result<Change> RefreshIndicator(const Indicator& indicator);
   Result<RefreshInput> ReadRefreshInput(const Indicator& indicator);
   Status ExpireSightings(UnixSeconds cutoff, int64_t& deleted);
+  // The body of AdvanceFeedState's transaction.
+  Status AdvanceFeed(std::string_view feed, std::string_view digest, UnixSeconds now,
+                     const NextFeedVersion& next_version, FeedAdvance& result);
 
   // Constant after construction.
   const std::string description_;
@@ -526,11 +541,14 @@ Result<std::vector<IndicatorRecord>> SqliteStore::ActiveIndicators(UnixSeconds n
 Result<std::vector<IndicatorRecord>> SqliteStore::ListIndicators(const IndicatorQuery& query) {
   std::string prefix_end = PrefixEnd(query.value_prefix);
   std::string_view kind = query.kind.has_value() ? KindName(*query.kind) : "";
+  std::string_view state = query.state.has_value() ? IndicatorStateName(*query.state) : "";
+  // Withdrawn indicators have expires_at 0: a state filter looks past the expiry filter.
+  const bool include_expired = query.include_expired || query.state.has_value();
   int64_t limit = query.limit > 0 ? query.limit : -1;  // a negative LIMIT means none
   std::lock_guard lock(mu_);
   return Context(SelectAll(kList, ReadIndicatorRow, std::string_view(query.after),
                            std::string_view(query.value_prefix), std::string_view(prefix_end), kind,
-                           int64_t{query.include_expired}, query.now, limit),
+                           int64_t{include_expired}, query.now, limit, state),
                  "list indicators");
 }
 
@@ -564,6 +582,9 @@ Result<std::optional<UnixSeconds>> SqliteStore::NextExpiry(UnixSeconds now) {
 Status SqliteStore::Remove(const Indicator& indicator, std::string_view reason,
                            std::string_view actor, UnixSeconds now) {
   return Transact("remove " + indicator.value, [&] {
+    Result<std::optional<int64_t>> seen = SelectOne(kSeen, ReadInt, indicator.value);
+    if (!seen.ok()) return seen.status();
+    if (seen->value_or(0) == 0) return Status::NotFound("never seen");
     GF_RETURN_IF_ERROR(
         Run(kPutRemoval, indicator.value, KindName(indicator.kind), reason, actor, now));
     return Audit(now, actor, "remove", indicator.value, reason);
@@ -661,6 +682,48 @@ Status SqliteStore::PutFeedState(const FeedState& state) {
     return Run(kPutFeed, state.feed, state.content_digest, state.serial, state.version,
                state.data_ts);
   });
+}
+
+Result<FeedAdvance> SqliteStore::AdvanceFeedState(std::string_view feed, std::string_view digest,
+                                                  UnixSeconds now,
+                                                  const NextFeedVersion& next_version) {
+  const std::string what = "advance state of feed " + std::string(feed);
+  {
+    // Most renders change nothing: answer those without taking the write lock. A state read
+    // here is committed, so its version belongs to this digest even if it moves on right after.
+    std::lock_guard lock(mu_);
+    Result<std::optional<FeedState>> stored = SelectOne(kGetFeed, ReadFeedRow, feed);
+    if (!stored.ok()) return stored.status().WithContext(what);
+    if (*stored && (*stored)->content_digest == digest) return FeedAdvance{**stored, false};
+  }
+  FeedAdvance result;
+  GF_RETURN_IF_ERROR(
+      Transact(what, [&] { return AdvanceFeed(feed, digest, now, next_version, result); }));
+  return result;
+}
+
+// Re-reads under the write lock: another process may have versioned this (or another) content
+// since the unlocked read.
+Status SqliteStore::AdvanceFeed(std::string_view feed, std::string_view digest, UnixSeconds now,
+                                const NextFeedVersion& next_version, FeedAdvance& result) {
+  Result<std::optional<FeedState>> stored = SelectOne(kGetFeed, ReadFeedRow, feed);
+  if (!stored.ok()) return stored.status();
+  const std::optional<FeedState>& previous = *stored;
+  if (previous && previous->content_digest == digest) {
+    result = FeedAdvance{*previous, false};
+    return Status::Ok();
+  }
+  FeedState next;
+  next.feed = std::string(feed);
+  next.content_digest = std::string(digest);
+  next.serial = (previous ? previous->serial : 0) + 1;
+  next.data_ts = now;
+  next.version = next_version(previous ? &*previous : nullptr, next.serial, now);
+  GF_RETURN_IF_ERROR(Run(kPutFeed, std::string_view(next.feed),
+                         std::string_view(next.content_digest), next.serial,
+                         std::string_view(next.version), next.data_ts));
+  result = FeedAdvance{std::move(next), true};
+  return Status::Ok();
 }
 
 Result<std::optional<std::string>> SqliteStore::GetPublisherState(std::string_view key) {

@@ -1,5 +1,5 @@
 // OpenStore: picks the Store engine from the URL scheme. Engines hide behind their own factories
-// (sqlite_store.h); this file only parses the URL.
+// (sqlite_store.h); this file only parses the URL. Also the engine-independent helpers of store.h.
 #include "store/store.h"
 
 #include <string>
@@ -22,6 +22,37 @@ std::string LowerAscii(std::string_view text) {
 }
 
 }  // namespace
+
+std::string_view IndicatorStateName(IndicatorState state) {
+  switch (state) {
+    case IndicatorState::kActive:
+      return "active";
+    case IndicatorState::kExpired:
+      return "expired";
+    case IndicatorState::kWithdrawn:
+      return "withdrawn";
+    case IndicatorState::kRemoved:
+      return "removed";
+  }
+  return "active";
+}
+
+Result<IndicatorState> ParseIndicatorStateName(std::string_view name) {
+  for (IndicatorState state : {IndicatorState::kActive, IndicatorState::kExpired,
+                               IndicatorState::kWithdrawn, IndicatorState::kRemoved}) {
+    if (name == IndicatorStateName(state)) return state;
+  }
+  return Status::InvalidArgument("unknown indicator state '" + std::string(name) +
+                                 "' (active, expired, withdrawn, removed)");
+}
+
+// The same rules as the state filter of ListIndicators (sqlite_store.cc, kList).
+IndicatorState StateOf(const IndicatorRecord& record, bool removed, UnixSeconds now) {
+  if (removed) return IndicatorState::kRemoved;
+  if (record.finding_count == 0) return IndicatorState::kWithdrawn;
+  if (record.expires_at <= now) return IndicatorState::kExpired;
+  return IndicatorState::kActive;
+}
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   if (url.empty())

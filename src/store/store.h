@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,19 +84,42 @@ struct FeedState {
   UnixSeconds data_ts = 0;     // when the content last changed
 };
 
+// Where an indicator stands (docs/store.md, "Indicator states"). Removed wins over the rest;
+// withdrawn means every finding that named it was archived (no live sighting, expires_at 0);
+// expired means its live sightings' TTL has passed (expires_at <= now); active is the rest.
+enum class IndicatorState { kActive, kExpired, kWithdrawn, kRemoved };
+// "active", "expired", "withdrawn", "removed".
+std::string_view IndicatorStateName(IndicatorState state);
+Result<IndicatorState> ParseIndicatorStateName(std::string_view name);
+IndicatorState StateOf(const IndicatorRecord& record, bool removed, UnixSeconds now);
+
+// What AdvanceFeedState decided.
+struct FeedAdvance {
+  FeedState state;       // the state to render and publish with
+  bool changed = false;  // the content differed from the stored one: serial and version moved
+};
+
+// Computes a feed's next version text from its stored state (null for a feed never versioned),
+// the next serial and the time. Called inside the store's write transaction: it must be quick,
+// must not call the store, and must not throw.
+using NextFeedVersion =
+    std::function<std::string(const FeedState* previous, int64_t serial, UnixSeconds now)>;
+
 struct ApplyResult {
   int64_t sightings_new = 0;
   int64_t sightings_updated = 0;
-  int64_t sightings_unchanged = 0;  // re-deliveries: nothing changed
-  int64_t indicators_new = 0;       // indicators seen for the first time
-  int64_t indicators_updated = 0;   // existing indicators whose expiry/last seen/severity moved
-  int64_t indicators_withdrawn = 0; // indicators left with no live sighting by this batch
+  int64_t sightings_unchanged = 0;   // re-deliveries: nothing changed
+  int64_t indicators_new = 0;        // indicators seen for the first time
+  int64_t indicators_updated = 0;    // existing indicators whose expiry/last seen/severity moved
+  int64_t indicators_withdrawn = 0;  // indicators left with no live sighting by this batch
 };
 
 struct IndicatorQuery {
   std::optional<IndicatorKind> kind;
   std::string value_prefix;  // "" matches all
   bool include_expired = false;
+  // Only indicators in this state at `now` (StateOf); overrides include_expired. Default: any.
+  std::optional<IndicatorState> state;
   UnixSeconds now = 0;
   int64_t limit = 100;
   std::string after;  // pagination: values strictly greater than this
@@ -120,9 +144,11 @@ class Store {
   // Every sighting of the indicator, newest first (explain).
   virtual Result<std::vector<SightingRecord>> SightingsOf(const Indicator& indicator) = 0;
 
-  // False positives: a removed indicator stays out of every feed until Unremove.
-  virtual Status Remove(const Indicator& indicator, std::string_view reason,
-                        std::string_view actor, UnixSeconds now) = 0;
+  // False positives: a removed indicator stays out of every feed until Unremove. Remove fails
+  // with NotFound ("never seen") and stores nothing when no finding ever named the indicator
+  // (no indicator row and no sighting).
+  virtual Status Remove(const Indicator& indicator, std::string_view reason, std::string_view actor,
+                        UnixSeconds now) = 0;
   virtual Status Unremove(const Indicator& indicator, std::string_view actor, UnixSeconds now) = 0;
   virtual Result<std::optional<RemovalRecord>> GetRemoval(const Indicator& indicator) = 0;
   virtual Result<std::vector<RemovalRecord>> ListRemovals() = 0;
@@ -140,8 +166,18 @@ class Store {
   // sightings. Returns the number of indicators deleted.
   virtual Result<int64_t> Expire(UnixSeconds now, int64_t retention_seconds) = 0;
 
+  // Per-feed version state. Renders that publish use AdvanceFeedState; GetFeedState is for
+  // read-only callers (what would the version be?) and PutFeedState for tests and repairs.
   virtual Result<std::optional<FeedState>> GetFeedState(std::string_view feed) = 0;
   virtual Status PutFeedState(const FeedState& state) = 0;
+  // Versions a rendering of `feed` whose content digest is `digest`, atomically: when the stored
+  // digest equals it, returns the stored state (changed = false) and writes nothing; otherwise,
+  // in one write transaction that re-reads the stored state, stores serial + 1, `digest`,
+  // data_ts = now and version = next_version(previous, serial + 1, now), and returns it. Two
+  // processes rendering different contents therefore never get the same version.
+  virtual Result<FeedAdvance> AdvanceFeedState(std::string_view feed, std::string_view digest,
+                                               UnixSeconds now,
+                                               const NextFeedVersion& next_version) = 0;
 
   // A number that grows whenever indicators, removals or the allowlist change (including through
   // another process on the same store); lets the daemon re-render only when needed.

@@ -1,12 +1,14 @@
 // End to end through the real `guardfeed` binary, as a user runs it: ingest, render, explain,
 // remove, allow, expire, exit codes.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "core/hash.h"
 
@@ -28,6 +30,34 @@ std::string ReadFile(const fs::path& path) {
   return buffer.str();
 }
 
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// Every row of the store's feed_state table, one "feed digest serial version data_ts" string each.
+std::vector<std::string> FeedStateRows(const fs::path& database) {
+  std::vector<std::string> rows;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return {"cannot open " + database.string()};
+  }
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT feed || ' ' || content_digest || ' ' || serial || ' ' || version || "
+                     "' ' || data_ts FROM feed_state ORDER BY feed",
+                     -1, &stmt, nullptr);
+  while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
+    rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,10 +70,10 @@ class CliTest : public ::testing::Test {
 
   // A configuration with one feed per format plus `extra` TOML appended.
   void WriteConfig(const std::string& extra) {
-    std::ofstream(dir_ / "guardfeed.toml") << "[store]\nurl = \"sqlite://" << (dir_ / "db").string()
-                                           << "/gf.db\"\n[publish]\ndirectory = \""
-                                           << (dir_ / "public").string() << "\"\n"
-                                           << kFeeds << extra;
+    std::ofstream(dir_ / "guardfeed.toml")
+        << "[store]\nurl = \"sqlite://" << (dir_ / "db").string()
+        << "/gf.db\"\n[publish]\ndirectory = \"" << (dir_ / "public").string() << "\"\n"
+        << kFeeds << extra;
   }
 
   CommandRun Guardfeed(const std::string& args, const std::string& stdin_file = "") {
@@ -94,8 +124,9 @@ TEST_F(CliTest, IngestThenRenderProducesEveryFeed) {
   EXPECT_EQ(Feed("fortigate.txt"),
             "45.155.205.233\r\n80.94.95.115\r\n91.92.251.103\r\n185.220.101.33\r\n"
             "185.220.101.47\r\n193.142.146.35\r\n2a0b:4142:d2c::25\r\n");
-  EXPECT_NE(Feed("domains.txt").find("paste.malware-drop.xyz\nqhzbxwotn.biz\n"
-                                     "x7kq2.exfil-tunnel.top\n"),
+  EXPECT_NE(Feed("domains.txt")
+                .find("paste.malware-drop.xyz\nqhzbxwotn.biz\n"
+                      "x7kq2.exfil-tunnel.top\n"),
             std::string::npos);
   std::string secintel = Feed("gd_ip_feed");
   size_t end = secintel.find("#end\n");
@@ -139,7 +170,8 @@ TEST_F(CliTest, BadLinesAreReportedAndEverythingElseIsCommitted) {
 }
 
 TEST_F(CliTest, ReadsStdin) {
-  CommandRun ingest = Guardfeed("ingest --seen-at-receipt -", Examples() + "/eventbridge-c2-outbound.json");
+  CommandRun ingest =
+      Guardfeed("ingest --seen-at-receipt -", Examples() + "/eventbridge-c2-outbound.json");
   ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
   EXPECT_NE(Guardfeed("indicators list").out.find("185.220.101.47"), std::string::npos);
 }
@@ -216,12 +248,153 @@ TEST_F(CliTest, ExitCodesScriptsCanRelyOn) {
   EXPECT_EQ(Guardfeed("indicators list").exit_code, 1);
 }
 
+// Regression (issue 11): `allow add 0.0.0.0/0` was accepted and silently emptied every IPv4 feed.
+TEST_F(CliTest, AllowAddRefusesTooWideEntriesWithoutForce) {
+  CommandRun any = Guardfeed("allow add 0.0.0.0/0");
+  EXPECT_EQ(any.exit_code, 2);
+  EXPECT_EQ(any.err,
+            "guardfeed: error: 0.0.0.0/0 would never block any IPv4 address: allowlist entries "
+            "wider than /8 need force (--force)\n");
+  CommandRun v6 = Guardfeed("allow add 2000::/3");
+  EXPECT_EQ(v6.exit_code, 2);
+  EXPECT_NE(v6.err.find("wider than /32 need force"), std::string::npos) << v6.err;
+  CommandRun tld = Guardfeed("allow add .com");
+  EXPECT_EQ(tld.exit_code, 2);
+  EXPECT_NE(tld.err.find("com would never block any domain under .com"), std::string::npos)
+      << tld.err;
+  EXPECT_EQ(Guardfeed("allow list").out.find("0.0.0.0/0"), std::string::npos);  // not stored
+
+  ASSERT_EQ(Guardfeed("allow add 10.0.0.0/8").exit_code, 0);  // exactly the limit
+  CommandRun forced = Guardfeed("allow add 0.0.0.0/0 --force --comment 'maintenance window'");
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  ASSERT_EQ(Guardfeed("allow add com --force").exit_code, 0);
+  std::string listed = Guardfeed("allow list").out;
+  EXPECT_NE(listed.find("0.0.0.0/0"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("\ncom "), std::string::npos) << listed;
+  ASSERT_EQ(Guardfeed("ingest --seen-at-receipt " + Examples()).exit_code, 0);
+  ASSERT_EQ(Guardfeed("feeds render").exit_code, 0);
+  EXPECT_EQ(Feed("capped.txt"), "");  // forced, and it does what it says
+}
+
+// Regression (issue 16): `feeds list` and `feeds cat` stored a new version whenever the content
+// had changed since the last render, so read-only commands moved versions.
+TEST_F(CliTest, FeedsListAndCatNeverChangeAVersion) {
+  const std::string day1 = "--now 1795000000 ";
+  ASSERT_EQ(Guardfeed(day1 + "ingest " + Examples() + "/eventbridge-c2-outbound.json").exit_code,
+            0);
+  ASSERT_EQ(Guardfeed(day1 + "feeds render").exit_code, 0);
+  const fs::path database = dir_ / "db" / "gf.db";
+  std::vector<std::string> before = FeedStateRows(database);
+  ASSERT_EQ(before.size(), 4u);
+  ASSERT_EQ(Guardfeed(day1 + "ingest " + Examples()).exit_code, 0);  // the content changes
+
+  CommandRun list = Guardfeed(day1 + "feeds list");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("20261118.2"), std::string::npos) << list.out;  // what a render gives
+  CommandRun cat = Guardfeed(day1 + "feeds cat gd_ip_feed");
+  ASSERT_EQ(cat.exit_code, 0) << cat.err;
+  ASSERT_EQ(Guardfeed(day1 + "feeds cat manifest.xml").exit_code, 0);
+  ASSERT_EQ(Guardfeed(day1 + "indicators show 185.220.101.47").exit_code, 0);
+  EXPECT_EQ(FeedStateRows(database), before);
+
+  CommandRun render = Guardfeed(day1 + "feeds render");
+  ASSERT_EQ(render.exit_code, 0) << render.err;
+  EXPECT_NE(render.out.find("version 20261118.2"), std::string::npos) << render.out;
+  EXPECT_EQ(Feed("gd_ip_feed"), cat.out);  // cat printed what the render published
+}
+
+// Regression (issue 20): `indicators list` showed a withdrawn indicator (its finding archived) as
+// expiring 1970-01-01 and listed removed indicators among the active ones.
+TEST_F(CliTest, IndicatorsListShowsEachStateAndFiltersByIt) {
+  const std::string now = "--now 1795000000 ";
+  ASSERT_EQ(Guardfeed(now + "ingest " + Examples()).exit_code, 0);
+  // One finding of its own, then the same finding archived.
+  std::string live = ReplaceAll(ReadFile(Examples() + "/eventbridge-c2-outbound.json"),
+                                "185.220.101.47", "45.95.147.201");
+  live = ReplaceAll(live, "b4c6e8a0d2f4a6c8e0b2d4f6a8c0e2d4", "f0000000000000000000000000000001");
+  std::ofstream(dir_ / "live.json") << live;
+  std::ofstream(dir_ / "archived.json")
+      << ReplaceAll(live, "\"archived\": false", "\"archived\": true");
+  ASSERT_EQ(Guardfeed(now + "ingest " + (dir_ / "live.json").string()).exit_code, 0);
+  ASSERT_EQ(Guardfeed(now + "ingest " + (dir_ / "archived.json").string()).exit_code, 0);
+  ASSERT_EQ(Guardfeed(now + "indicators remove 91.92.251.103").exit_code, 0);
+
+  CommandRun active = Guardfeed(now + "indicators list");
+  ASSERT_EQ(active.exit_code, 0) << active.err;
+  EXPECT_NE(active.out.find("STATE"), std::string::npos);
+  EXPECT_NE(active.out.find("185.220.101.47"), std::string::npos);
+  EXPECT_EQ(active.out.find("91.92.251.103"), std::string::npos) << active.out;  // removed
+  EXPECT_EQ(active.out.find("45.95.147.201"), std::string::npos) << active.out;  // withdrawn
+  EXPECT_EQ(active.out.find("1970"), std::string::npos) << active.out;
+
+  CommandRun withdrawn = Guardfeed(now + "indicators list --state withdrawn");
+  ASSERT_EQ(withdrawn.exit_code, 0) << withdrawn.err;
+  EXPECT_NE(withdrawn.out.find("45.95.147.201"), std::string::npos) << withdrawn.out;
+  EXPECT_NE(withdrawn.out.find("withdrawn (archived finding)"), std::string::npos);
+  EXPECT_EQ(withdrawn.out.find("1970"), std::string::npos) << withdrawn.out;
+  EXPECT_EQ(withdrawn.out.find("185.220.101.47"), std::string::npos);
+
+  CommandRun removed = Guardfeed(now + "indicators list --state removed");
+  EXPECT_NE(removed.out.find("91.92.251.103"), std::string::npos) << removed.out;
+  EXPECT_EQ(removed.out.find("185.220.101.47"), std::string::npos) << removed.out;
+  CommandRun all = Guardfeed(now + "indicators list --state all");
+  for (const char* value : {"185.220.101.47", "91.92.251.103", "45.95.147.201"}) {
+    EXPECT_NE(all.out.find(value), std::string::npos) << value << "\n" << all.out;
+  }
+  EXPECT_EQ(Guardfeed(now + "indicators list --all").out, all.out);
+  CommandRun later = Guardfeed("--now 1900000000 indicators list --state expired");
+  EXPECT_NE(later.out.find("185.220.101.47"), std::string::npos) << later.out;
+  EXPECT_NE(later.out.find(" expired\n"), std::string::npos) << later.out;
+  EXPECT_EQ(Guardfeed("indicators list --state gone").exit_code, 2);
+
+  CommandRun show = Guardfeed(now + "indicators show 45.95.147.201");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("status: withdrawn (archived finding)"), std::string::npos) << show.out;
+  EXPECT_EQ(show.out.find("1970"), std::string::npos) << show.out;
+}
+
+// Regression (issue 20): `indicators show` of a value no finding named printed an empty
+// explanation with exit code 0, and `indicators remove` of it stored a removal.
+TEST_F(CliTest, NeverSeenValuesSaySoAndStoreNothing) {
+  ASSERT_EQ(Guardfeed("ingest --seen-at-receipt " + Examples()).exit_code, 0);
+  CommandRun show = Guardfeed("indicators show 45.200.200.200");
+  EXPECT_EQ(show.exit_code, 2);
+  EXPECT_EQ(show.out, "45.200.200.200: never seen\n");
+  CommandRun documentation = Guardfeed("indicators show 192.0.2.10");
+  EXPECT_EQ(documentation.exit_code, 2);
+  EXPECT_EQ(documentation.out,
+            "192.0.2.10: never seen\n  never blocked: documentation range 192.0.2.0/24\n");
+  CommandRun remove = Guardfeed("indicators remove 45.200.200.200 --reason typo");
+  EXPECT_EQ(remove.exit_code, 2);
+  EXPECT_EQ(remove.err, "guardfeed: error: 45.200.200.200: never seen; nothing removed\n");
+  EXPECT_EQ(Guardfeed("indicators list --state removed").out.find("45.200.200.200"),
+            std::string::npos);
+  EXPECT_EQ(Guardfeed("indicators show 45.200.200.200").exit_code, 2);  // still never seen
+}
+
+// Regression (issue 21): ingesting old findings (a backfill) produced empty feeds with no word.
+TEST_F(CliTest, IngestWarnsWhenIndicatorsWereAlreadyExpiredOnArrival) {
+  CommandRun late = Guardfeed("--now 1900000000 ingest " + Examples());  // 2030
+  ASSERT_EQ(late.exit_code, 0) << late.err;
+  EXPECT_NE(late.err.find("guardfeed: warning: 11 of 11 indicators were already expired on "
+                          "arrival (findings last seen 2026-11-20T09:45:31Z or earlier); use "
+                          "--seen-at-receipt to list them as seen now, or the global --now UNIX"),
+            std::string::npos)
+      << late.err;
+  CommandRun json = Guardfeed("--now 1900000000 ingest --json " + Examples());
+  EXPECT_NE(json.out.find("\"expired_on_arrival\":11"), std::string::npos) << json.out;
+  CommandRun fresh = Guardfeed("--now 1900000000 ingest --seen-at-receipt " + Examples());
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  EXPECT_EQ(fresh.err.find("warning"), std::string::npos) << fresh.err;
+  CommandRun current = Guardfeed("--now 1795000000 ingest " + Examples());
+  EXPECT_EQ(current.err.find("warning"), std::string::npos) << current.err;
+}
+
 TEST_F(CliTest, HelpOnEveryCommand) {
   for (const char* command :
        {"", "ingest", "feeds", "feeds list", "feeds render", "feeds cat", "indicators",
         "indicators list", "indicators show", "indicators remove", "indicators restore", "allow",
-        "allow add", "allow list", "allow remove", "expire", "config", "config check",
-        "publish"}) {
+        "allow add", "allow list", "allow remove", "expire", "config", "config check", "publish"}) {
     CommandRun help = Guardfeed(std::string(command) + " --help");
     EXPECT_EQ(help.exit_code, 0) << command << ": " << help.err;
     EXPECT_NE(help.out.find("Usage"), std::string::npos) << command;

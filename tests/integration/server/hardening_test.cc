@@ -265,14 +265,17 @@ TEST(HardeningConnections, ConnectionsPastTheCapShedIdleOnesThenGet503) {
   // Idle connections (nothing sent yet) make room for new ones.
   std::vector<int> idle;
   for (int i = 0; i < 3; ++i) idle.push_back(ConnectLoopback(port));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_EQ(Get(daemon.url() + "/healthz").status, 200);
+  EXPECT_TRUE(WaitFor([&] { return Get(daemon.url() + "/healthz").status == 200; }));
   // Busy connections are never shed: past the cap a new connection gets 503 and is closed.
   std::vector<int> busy;
   for (int i = 0; i < 3; ++i) busy.push_back(BusyConnection(port));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  std::string reply = RawExchange(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 3);
-  EXPECT_THAT(reply, StartsWith("HTTP/1.1 503")) << reply;
+  // Once the server has read their headers (no sleeping on a loaded machine: ask until then;
+  // each early answer just sheds one more of the idle connections).
+  std::string reply;
+  EXPECT_TRUE(WaitFor([&] {
+    reply = RawExchange(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 3);
+    return reply.starts_with("HTTP/1.1 503");
+  })) << reply;
   for (int fd : busy) ::close(fd);
   for (int fd : idle) ::close(fd);
   EXPECT_TRUE(WaitFor([&] { return Get(daemon.url() + "/healthz").status == 200; }));

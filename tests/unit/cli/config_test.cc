@@ -103,6 +103,17 @@ TEST_F(ConfigTest, BuiltInDefaultsCarryNoExampleOnlyValues) {
 
 // Issue 1: a file is explicit; without [[feeds]] it is a startup error naming the file, not an
 // empty daemon.
+TEST_F(ConfigTest, TooWideAllowlistEntryInTheFileIsAnError) {
+  const std::string feeds = "[[feeds]]\nname = \"f\"\nkinds = [\"ipv4\"]\n";
+  auto wide = Load("[policy]\nallowlist = [\"0.0.0.0/1\"]\n" + feeds);
+  ASSERT_FALSE(wide.ok());
+  EXPECT_NE(wide.status().message().find("policy.allowlist"), std::string::npos);
+  EXPECT_NE(wide.status().message().find("/8"), std::string::npos) << wide.status().message();
+  EXPECT_FALSE(Load("[policy]\nallowlist = [\"com\"]\n" + feeds).ok());
+  EXPECT_TRUE(
+      Load("[policy]\nallowlist_min_ipv4_prefix = 1\nallowlist = [\"0.0.0.0/1\"]\n" + feeds).ok());
+}
+
 TEST_F(ConfigTest, AFileWithoutFeedsIsAnErrorNamingTheFile) {
   auto config = Load("[store]\nurl = \"sqlite://a.db\"\n");
   ASSERT_FALSE(config.ok());

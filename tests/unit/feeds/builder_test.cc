@@ -3,10 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "core/hash.h"
+#include "feeds/explain.h"
+#include "store/store_wrapper.h"
 
 namespace guardfeed {
 namespace {
@@ -302,6 +309,147 @@ TEST_F(FeedBuilderTest, ReplicasOnOneStoreAgreeOnVersionsAndEtags) {
     EXPECT_EQ(first.set.files[i]->version, second->set.files[i]->version);
   }
   EXPECT_FALSE(second->reports[0].changed);
+}
+
+// Widens the window between reading a feed's state and acting on it, as a busy machine would.
+class SlowFeedStateReads final : public StoreWrapper {
+ public:
+  using StoreWrapper::StoreWrapper;
+  Result<std::optional<FeedState>> GetFeedState(std::string_view feed) override {
+    auto state = StoreWrapper::GetFeedState(feed);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return state;
+  }
+};
+
+// Regression: the version was read, computed and written in separate steps, so the daemon and a
+// CLI command rendering different contents on one store could give two contents one version.
+TEST_F(FeedBuilderTest, ConcurrentBuildersWithDifferentContentsNeverShareAVersion) {
+  Add("45.95.147.10", 8.0);
+  Add("45.95.147.11", 8.0);
+  const std::vector<FeedConfig> feeds = {Feed("all", FeedFormat::kPlain)};
+  // Two processes' handles on one file whose policies disagree, so their contents differ.
+  auto daemon_store = OpenStore("sqlite://" + dir_ + "/t.db");
+  auto cli_store = OpenStore("sqlite://" + dir_ + "/t.db");
+  ASSERT_TRUE(daemon_store.ok() && cli_store.ok());
+  SlowFeedStateReads daemon_view(daemon_store->get());
+  SlowFeedStateReads cli_view(cli_store->get());
+  PolicyOptions cli_options;
+  ASSERT_TRUE(cli_options.allowlist.Add("45.95.147.11").ok());
+  Policy cli_policy(cli_options);
+  FeedBuilder daemon(feeds, SecIntelOptions{}, &policy_, &daemon_view, &clock_);
+  FeedBuilder cli(feeds, SecIntelOptions{}, &cli_policy, &cli_view, &clock_);
+
+  std::mutex mu;
+  std::map<std::string, std::set<std::string>> bodies_by_version;
+  auto render = [&](FeedBuilder* builder) {
+    for (int i = 0; i < 40; ++i) {
+      auto built = builder->Build();
+      ASSERT_TRUE(built.ok()) << built.status().ToString();
+      std::lock_guard lock(mu);
+      bodies_by_version[built->reports[0].version].insert(built->set.files[0]->body);
+    }
+  };
+  std::thread a(render, &daemon);
+  std::thread b(render, &cli);
+  a.join();
+  b.join();
+  EXPECT_GT(bodies_by_version.size(), 1u);
+  for (const auto& [version, bodies] : bodies_by_version) {
+    EXPECT_EQ(bodies.size(), 1u) << "version " << version << " was given to two contents";
+  }
+}
+
+// Regression: `feeds list` and `feeds cat` built with the publishing builder and so stored a
+// new version whenever the content had changed since the last render.
+TEST_F(FeedBuilderTest, PeekComputesTheNextVersionWithoutStoringIt) {
+  const std::vector<FeedConfig> feeds = {
+      Feed("gd_ip_feed", FeedFormat::kSecIntel, {IndicatorKind::kIpv4}),
+      Feed("all", FeedFormat::kPlain)};
+  Add("45.95.147.10", 8.0);
+  Build(feeds);
+  Result<std::optional<FeedState>> before = store_->GetFeedState("gd_ip_feed");
+  ASSERT_TRUE(before.ok() && before->has_value());
+  Add("45.95.147.11", 8.0);
+
+  FeedBuilder builder(feeds, SecIntelOptions{}, &policy_, store_.get(), &clock_);
+  for (int i = 0; i < 2; ++i) {
+    auto peeked = builder.Build("", Versioning::kPeek);
+    ASSERT_TRUE(peeked.ok()) << peeked.status().ToString();
+    EXPECT_EQ(peeked->reports[0].version, "20261122.2");
+    EXPECT_TRUE(peeked->reports[0].changed);
+    EXPECT_EQ(peeked->reports[1].version, "2");
+  }
+  Result<std::optional<FeedState>> after = store_->GetFeedState("gd_ip_feed");
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->serial, (*before)->serial);
+  EXPECT_EQ((*after)->version, (*before)->version);
+  EXPECT_EQ((*after)->content_digest, (*before)->content_digest);
+  EXPECT_EQ(store_->GetFeedState("all")->value().version, "1");
+
+  // The publishing render then gives the version the peek announced.
+  BuildResult published = Build(feeds);
+  EXPECT_EQ(published.reports[0].version, "20261122.2");
+  EXPECT_EQ(published.reports[1].version, "2");
+  // A feed never rendered peeks as version 1 and stays unrecorded.
+  FeedBuilder fresh({Feed("fresh", FeedFormat::kPlain)}, SecIntelOptions{}, &policy_, store_.get(),
+                    &clock_);
+  auto peeked = fresh.Build("", Versioning::kPeek);
+  ASSERT_TRUE(peeked.ok());
+  EXPECT_EQ(peeked->reports[0].version, "1");
+  EXPECT_FALSE(store_->GetFeedState("fresh")->has_value());
+}
+
+// Explain and the builder must say the same about every kind of suppression.
+TEST_F(FeedBuilderTest, ExplainAndBuilderAgreeOnTrickyAllowlistEntries) {
+  PolicyOptions options;
+  ASSERT_TRUE(options.allowlist.Add("185.220.101.0/24").ok());  // configured CIDR
+  options.allowed_range_classes = {"cgnat"};                    // a range class let through
+  policy_ = Policy(options);
+  ASSERT_TRUE(store_->AddAllowlist({"45.95.0.0/16", "partner", "alice", kNow}).ok());
+  ASSERT_TRUE(store_->AddAllowlist({"*.cdn.example.net", "our CDN", "alice", kNow}).ok());
+  ASSERT_TRUE(store_->AddAllowlist({"2a05:d014::/32", "cloud", "alice", kNow}).ok());
+  const std::vector<std::string> values = {
+      "185.220.101.7",      // configured allowlist
+      "185.220.102.7",      // just outside it
+      "45.95.147.10",       // stored CIDR
+      "45.96.0.1",          // just outside it
+      "cdn.example.net",    // stored domain suffix itself
+      "a.cdn.example.net",  // ... a subdomain
+      "xcdn.example.net",   // not at a label boundary
+      "2a05:d014::1",       // stored IPv6 CIDR
+      "100.64.1.2",         // cgnat: allowed range class
+      "10.0.0.5",           // private: never blocked
+      "192.0.2.1",          // documentation: never blocked
+  };
+  for (const std::string& value : values) Add(value, 8.0);
+  const std::vector<FeedConfig> feeds = {Feed("all", FeedFormat::kPlain)};
+  std::string body = Body(Build(feeds), "all.txt");
+  for (const std::string& value : values) {
+    auto explained = ExplainIndicator(*NormalizeIndicator(value), feeds, policy_, *store_, kNow);
+    ASSERT_TRUE(explained.ok()) << value << ": " << explained.status().ToString();
+    bool listed =
+        body.find(value + "\n") == 0 || body.find("\n" + value + "\n") != std::string::npos;
+    EXPECT_EQ(explained->feeds.at(0).carried, listed) << value << " in\n" << body;
+    EXPECT_EQ(explained->suppression.has_value(), !listed) << value;
+  }
+  EXPECT_EQ(body, "45.96.0.1\n100.64.1.2\n185.220.102.7\nxcdn.example.net\n");
+}
+
+// Regression: explain skipped a stored allowlist entry that no longer parses and called the
+// indicator carried, while every render failed on that entry.
+TEST_F(FeedBuilderTest, ExplainFailsLikeTheBuilderOnAnUnreadableStoredEntry) {
+  Add("45.95.147.10", 8.0);
+  ASSERT_TRUE(store_->AddAllowlist({"45.95.147.0/33", "typo", "alice", kNow}).ok());
+  const std::vector<FeedConfig> feeds = {Feed("all", FeedFormat::kPlain)};
+  FeedBuilder builder(feeds, SecIntelOptions{}, &policy_, store_.get(), &clock_);
+  auto built = builder.Build();
+  ASSERT_FALSE(built.ok());
+  auto explained =
+      ExplainIndicator(*NormalizeIndicator("45.95.147.10"), feeds, policy_, *store_, kNow);
+  ASSERT_FALSE(explained.ok());
+  EXPECT_EQ(explained.status().message(), built.status().message());
+  EXPECT_NE(explained.status().message().find("45.95.147.0/33"), std::string::npos);
 }
 
 }  // namespace

@@ -101,5 +101,18 @@ TEST(GzipCompress, RoundTripsThroughTheReadersGunzip) {
   EXPECT_EQ(*back, text);
 }
 
+// Boost.URL 1.81's parse_query reads up to a NUL: a view into a request target took the rest of
+// the request with it ("kind=ipv4 HTTP/1.1..."), and a null view crashed the daemon.
+TEST(ParseQuery, ReadsOnlyTheViewItIsGiven) {
+  std::string target = "kind=ipv4 HTTP/1.1\r\nHost: x";
+  auto params = ParseQuery(std::string_view(target).substr(0, 9));
+  ASSERT_TRUE(params.has_value());
+  EXPECT_EQ(params->at("kind"), "ipv4");
+  auto none = ParseQuery(std::string_view());
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(PercentDecode(std::string_view()), std::string());
+}
+
 }  // namespace
 }  // namespace guardfeed::server

@@ -9,6 +9,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -288,6 +291,7 @@ TEST(SqliteStore, ManualActionsAreAuditedNewestFirst) {
   TempDir dir;
   auto store = Open(dir.File("store.db"));
   ASSERT_NE(store, nullptr);
+  MustApply(*store, {Sighting("f1", "198.51.100.1")});
   ASSERT_TRUE(store->Remove(Ip("198.51.100.1"), "false positive", "alice", kT0).ok());
   ASSERT_TRUE(store->Unremove(Ip("198.51.100.1"), "alice", kT0 + 1).ok());
   ASSERT_TRUE(store->AddAllowlist({"192.0.2.0/24", "lab", "bob", kT0 + 2}).ok());
@@ -513,6 +517,135 @@ TEST(SqliteStore, ListIndicatorsFiltersAndPaginates) {
   }
   EXPECT_EQ(pages, (std::vector<std::string>{"198.51.100.1", "198.51.100.10", "198.51.100.2",
                                              "203.0.113.1", "evil.example"}));
+}
+
+// Regression: `indicators list` could not tell a withdrawn indicator (every finding archived)
+// from an expired one, and listed removed indicators as active.
+TEST(SqliteStore, ListIndicatorsFiltersByState) {
+  TempDir dir;
+  auto store = Open(dir.File("store.db"));
+  ASSERT_NE(store, nullptr);
+  SightingRecord expired = Sighting("f2", "198.51.100.2");
+  expired.expires_at = kT0 - 1;
+  SightingRecord archived = Sighting("f3", "198.51.100.3", kT0 + 10);
+  archived.withdrawn = true;
+  MustApply(*store, {Sighting("f1", "198.51.100.1"), expired, Sighting("f3", "198.51.100.3"),
+                     Sighting("f4", "198.51.100.4")});
+  MustApply(*store, {archived});
+  ASSERT_TRUE(store->Remove(Ip("198.51.100.4"), "fp", "alice", kT0).ok());
+
+  auto listed = [&](std::optional<IndicatorState> state) {
+    IndicatorQuery query;
+    query.now = kT0;
+    query.state = state;
+    query.include_expired = !state.has_value();
+    std::vector<std::string> values;
+    Result<std::vector<IndicatorRecord>> rows = store->ListIndicators(query);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    if (rows.ok()) {
+      for (const IndicatorRecord& row : *rows) values.push_back(row.indicator.value);
+    }
+    return values;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(listed(IndicatorState::kActive), V{"198.51.100.1"});
+  EXPECT_EQ(listed(IndicatorState::kExpired), V{"198.51.100.2"});
+  EXPECT_EQ(listed(IndicatorState::kWithdrawn), V{"198.51.100.3"});
+  EXPECT_EQ(listed(IndicatorState::kRemoved), V{"198.51.100.4"});
+  EXPECT_EQ(listed(std::nullopt).size(), 4u);
+
+  // StateOf says the same as the filter.
+  IndicatorRecord withdrawn = MustGet(*store, "198.51.100.3");
+  EXPECT_EQ(StateOf(withdrawn, false, kT0), IndicatorState::kWithdrawn);
+  EXPECT_EQ(StateOf(withdrawn, true, kT0), IndicatorState::kRemoved);
+  EXPECT_EQ(StateOf(MustGet(*store, "198.51.100.2"), false, kT0), IndicatorState::kExpired);
+  EXPECT_EQ(StateOf(MustGet(*store, "198.51.100.1"), false, kT0), IndicatorState::kActive);
+  EXPECT_EQ(ParseIndicatorStateName("withdrawn").value(), IndicatorState::kWithdrawn);
+  EXPECT_FALSE(ParseIndicatorStateName("gone").ok());
+}
+
+// Regression: removing a value no finding ever named stored a removal (and an audit entry)
+// for it, so a typo looked like a successful removal.
+TEST(SqliteStore, RemovingANeverSeenIndicatorStoresNothing) {
+  TempDir dir;
+  auto store = Open(dir.File("store.db"));
+  ASSERT_NE(store, nullptr);
+  int64_t before = Counter(*store);
+  Status status = store->Remove(Ip("198.51.100.9"), "typo", "alice", kT0);
+  EXPECT_EQ(status.code(), Status::Code::kNotFound);
+  EXPECT_NE(status.message().find("never seen"), std::string::npos) << status.message();
+  EXPECT_TRUE(store->ListRemovals()->empty());
+  EXPECT_TRUE(store->ListAudit(0)->empty());
+  EXPECT_EQ(Counter(*store), before);
+
+  // A finding archived before it was first delivered leaves sightings but no indicator row:
+  // the value was seen, so it may be removed.
+  SightingRecord archived = Sighting("f1", "198.51.100.8");
+  archived.withdrawn = true;
+  MustApply(*store, {archived});
+  EXPECT_TRUE(store->Remove(Ip("198.51.100.8"), "fp", "alice", kT0).ok());
+}
+
+FeedAdvance MustAdvance(Store& store, const std::string& digest, UnixSeconds now) {
+  auto by_serial = [](const FeedState*, int64_t serial, UnixSeconds) {
+    return std::to_string(serial);
+  };
+  Result<FeedAdvance> advanced = store.AdvanceFeedState("pan", digest, now, by_serial);
+  EXPECT_TRUE(advanced.ok()) << advanced.status().ToString();
+  return advanced.ok() ? *advanced : FeedAdvance{};
+}
+
+TEST(SqliteStore, AdvanceFeedStateBumpsOnlyOnANewDigest) {
+  TempDir dir;
+  auto store = Open(dir.File("store.db"));
+  ASSERT_NE(store, nullptr);
+  FeedAdvance first = MustAdvance(*store, "d1", kT0);
+  EXPECT_TRUE(first.changed);
+  EXPECT_EQ(first.state.serial, 1);
+  EXPECT_EQ(first.state.version, "1");
+  EXPECT_EQ(first.state.data_ts, kT0);
+  FeedAdvance same = MustAdvance(*store, "d1", kT0 + 60);
+  EXPECT_FALSE(same.changed);
+  EXPECT_EQ(same.state.version, "1");
+  EXPECT_EQ(same.state.data_ts, kT0);
+  FeedAdvance next = MustAdvance(*store, "d2", kT0 + 120);
+  EXPECT_TRUE(next.changed);
+  EXPECT_EQ(next.state.version, "2");
+  EXPECT_EQ(store->GetFeedState("pan")->value().content_digest, "d2");
+
+  // The version function sees the stored state it replaces.
+  Result<FeedAdvance> dated = store->AdvanceFeedState(
+      "pan", "d3", kT0, [](const FeedState* previous, int64_t serial, UnixSeconds) {
+        return (previous != nullptr ? previous->version : "none") + "+" + std::to_string(serial);
+      });
+  ASSERT_TRUE(dated.ok());
+  EXPECT_EQ(dated->state.version, "2+3");
+}
+
+// Regression: the version was read, computed and written in separate steps, so the daemon and
+// a CLI command rendering different contents on one store could give both the same version.
+TEST(SqliteStore, TwoHandlesAdvancingDifferentDigestsNeverShareAVersion) {
+  TempDir dir;
+  auto daemon = Open(dir.File("store.db"));
+  auto cli = Open(dir.File("store.db"));
+  ASSERT_NE(daemon, nullptr);
+  ASSERT_NE(cli, nullptr);
+  std::mutex mu;
+  std::map<std::string, std::set<std::string>> digests_by_version;
+  auto render = [&](Store* store, const std::string& digest) {
+    for (int i = 0; i < 100; ++i) {
+      FeedAdvance advanced = MustAdvance(*store, digest, kT0);
+      std::lock_guard lock(mu);
+      digests_by_version[advanced.state.version].insert(digest);
+    }
+  };
+  std::thread a(render, daemon.get(), "content-a");
+  std::thread b(render, cli.get(), "content-b");
+  a.join();
+  b.join();
+  for (const auto& [version, digests] : digests_by_version) {
+    EXPECT_EQ(digests.size(), 1u) << "version " << version << " names two contents";
+  }
 }
 
 TEST(SqliteStore, ApplyRejectsSightingWithoutKey) {
