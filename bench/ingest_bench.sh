@@ -41,7 +41,7 @@ mkdir -p "$WORK"
 store="$WORK/store.db"
 config=()
 if [[ -n $BATCH ]]; then
-  printf '[ingest]\nbatch_size = %d\n' "$BATCH" >"$WORK/batch.toml"
+  printf '[ingest]\nbatch_size = %d\n\n[[feeds]]\nname = "fortigate_ip"\nkinds = ["ipv4", "ipv6"]\n' "$BATCH" >"$WORK/batch.toml"
   config=(--config "$WORK/batch.toml")
 fi
 
