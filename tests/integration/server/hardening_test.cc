@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -339,6 +340,24 @@ TEST(HardeningPublish, FailedPublishIsRetriedWithoutAStoreChange) {
   EXPECT_THAT(Metrics(daemon),
               HasSubstr("guardfeed_publish_target_consecutive_failures{target=\"file://" + pub +
                         "\"} 0"));
+  EXPECT_EQ(daemon.Stop(SIGTERM), 0);
+}
+
+TEST(HardeningExpiry, DaemonDeletesIndicatorsExpiredLongerThanTheRetention) {
+  Daemon daemon;
+  // Seen in 2001 (the tests' configuration takes the time of receipt as last seen): expired for
+  // decades, far past the default 7-day retention. Written by the CLI before the daemon starts.
+  std::string file = daemon.dir() + "/old.json";
+  std::ofstream(file) << IpEvent(77);
+  std::string command = std::string(GUARDFEED_EXE) + " -c " + daemon.config_path() +
+                        " --now 1000000000 ingest " + file + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
+  EXPECT_TRUE(WaitFor([&] {
+    return daemon.Stderr().find("expire deleted_indicators=1") != std::string::npos;
+  })) << daemon.Stderr();
+  HttpResult explained = Admin("GET", daemon.url() + "/v1/indicators/" + AttackerIp(77));
+  EXPECT_EQ(explained.status, 404) << explained.body;
   EXPECT_EQ(daemon.Stop(SIGTERM), 0);
 }
 
