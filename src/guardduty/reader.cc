@@ -41,8 +41,7 @@ bool HasJsonLine(std::string_view text) {
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 bool HasFindingSuffix(const fs::path& path) {
-  std::string name = path.filename().string();
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string name = ToLower(path.filename().string());
   return std::any_of(std::begin(kFindingFileSuffixes), std::end(kFindingFileSuffixes),
                      [&](std::string_view suffix) { return name.ends_with(suffix); });
 }

@@ -15,12 +15,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool IsWildcard(std::string_view host) { return host == "0.0.0.0" || host == "::"; }
 
 // The host of server.public_url, lowercased, or "".
@@ -28,13 +22,13 @@ std::string PublicHost(const ServerOptions& options) {
   if (options.public_url.empty()) return "";
   auto url = boost::urls::parse_uri(options.public_url);
   if (!url) return "";
-  return Lower(url->host_address());
+  return ToLower(url->host_address());
 }
 
 // `host` is the host part of a Host header or an Origin, without brackets, lowercased.
 bool IsOurHost(const std::string& host, bool ip_literal, const ServerOptions& options) {
   if (host.empty()) return false;
-  if (host == PublicHost(options) || host == Lower(options.host)) return true;
+  if (host == PublicHost(options) || host == ToLower(options.host)) return true;
   if (!ip_literal) return host == "localhost" || host.ends_with(".localhost");
   // A rebinding page can only ever name itself; an IP literal is where the client connected.
   return IsLoopbackHost(host) || IsWildcard(options.host);
@@ -44,7 +38,7 @@ bool IsOurAuthority(boost::urls::authority_view authority, const ServerOptions& 
   using boost::urls::host_type;
   bool ip_literal = authority.host_type() == host_type::ipv4 ||
                     authority.host_type() == host_type::ipv6;
-  return IsOurHost(Lower(authority.host_address()), ip_literal, options);
+  return IsOurHost(ToLower(authority.host_address()), ip_literal, options);
 }
 
 uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
@@ -53,13 +47,13 @@ uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 :
 bool IsOurOrigin(std::string_view origin, const ServerOptions& options, uint16_t port) {
   auto url = boost::urls::parse_uri(origin);
   if (!url || !url->has_authority()) return false;
-  std::string scheme = Lower(url->scheme());
+  std::string scheme = ToLower(url->scheme());
   uint16_t origin_port = url->has_port() ? url->port_number() : DefaultPort(scheme);
   if (!IsOurAuthority(url->authority(), options)) return false;
   if (!options.public_url.empty()) {
     auto public_url = boost::urls::parse_uri(options.public_url);
-    if (public_url && Lower(public_url->scheme()) == scheme &&
-        Lower(public_url->host_address()) == Lower(url->host_address())) {
+    if (public_url && ToLower(public_url->scheme()) == scheme &&
+        ToLower(public_url->host_address()) == ToLower(url->host_address())) {
       uint16_t public_port =
           public_url->has_port() ? public_url->port_number() : DefaultPort(scheme);
       if (public_port == origin_port) return true;

@@ -104,6 +104,7 @@ void Server::Stop() {
   const ServerOptions& options = impl_->ctx.generation()->options;
   impl_->http.Stop(options.shutdown_grace);
   impl_->ctx.store_pool().join();  // ingest in flight commits before we return
+  impl_->ctx.bulk_pool().join();
   impl_->render.Stop();
 }
 
