@@ -2,10 +2,10 @@
 """bomb_bench.py: the decompression-bomb trial of issue 7 item 5, measured.
 
 Starts `guardfeed serve` on the built-in defaults (a fresh store in a temp dir, ingest token set),
-then POSTs N gzip bombs in parallel (default 4; each ~1.2 MB of gzip that inflates to 1.2 GB,
+then POSTs N gzip bombs in parallel (default 4; each ~1.2 MB of gzip that inflates to 1,200 MiB,
 labelled Content-Type: application/gzip, and one more labelled Content-Encoding: gzip with a
 .gz inside) while sampling the daemon's RSS every 20 ms, and times single normal findings posted
-once per second during the bombs. Prints peak RSS, each bomb's status and time, and the normal
+every 0.2 s during the bombs. Sizes are MiB. Prints peak RSS, each bomb's status and time, and the normal
 ingest latencies (max and median), as Markdown for docs/performance.md.
 
 Usage: bench/bomb_bench.py [BUILD_DIR] [--bombs N] [--inflated-mb MB]
@@ -111,7 +111,7 @@ def main():
                 time.sleep(0.1)
         payload = bomb(args.inflated_mb << 20)
         nested = gzip.compress(payload, 1)
-        print("bomb: %.2f MB of gzip inflating to %d MB; nested variant %.2f MB" %
+        print("bomb: %.2f MB of gzip inflating to %d MiB; nested variant %.2f MB" %
               (len(payload) / 1e6, args.inflated_mb, len(nested) / 1e6))
         idle_rss = rss_kb(daemon.pid)
         peak = [idle_rss]
@@ -152,8 +152,8 @@ def main():
         print()
         print("| measure | value |")
         print("|---|---|")
-        print("| daemon RSS before | %.0f MB |" % (idle_rss / 1024))
-        print("| daemon RSS peak during %d parallel bombs | %.0f MB |" % (args.bombs, peak[0] / 1024))
+        print("| daemon RSS before | %.0f MiB |" % (idle_rss / 1024))
+        print("| daemon RSS peak during %d parallel bombs | %.0f MiB |" % (args.bombs, peak[0] / 1024))
         for label, status, seconds in results:
             print("| bomb (%s) | HTTP %s after %.2f s |" % (label, status, seconds))
         latencies = [seconds for status, seconds in normal if status == 200]

@@ -673,7 +673,7 @@ void HttpServer::Launch(tcp::socket socket) {
   const size_t cap = ctx_.generation()->options.max_connections;
   if (open_.load() >= cap && !ShedIdleConnection()) {
     std::string client = socket.remote_endpoint(ec).address().to_string();
-    spdlog::warn("refused client={} reason=too_many_connections open={} max_connections={}",
+    spdlog::info("refused client={} reason=too_many_connections open={} max_connections={}",
                  client, open_.load(), cap);
     ctx_.metrics->CountRefusal(Router::kUnmatched, "too_many_connections");
     RefuseConnection(socket);

@@ -106,7 +106,7 @@ Metrics::Metrics(std::vector<std::string> routes)
                           .Add({}, LatencyBuckets())),
       publish_ok_(BuildGauge()
                       .Name("guardfeed_publish_last_success")
-                      .Help("1 when the last directory publish succeeded, 0 when it failed")
+                      .Help("1 when the last publish (to any target) succeeded, 0 when it failed")
                       .Register(*registry_)
                       .Add({})),
       publish_timestamp_(BuildGauge()

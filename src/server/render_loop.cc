@@ -131,7 +131,9 @@ void RenderLoop::Tick(bool force) {
   if (stale) Render(*generation, *counter);
   RetryDuePublishes(*generation);
   if (Steady::now() - last_count_ >= generation->options.count_interval) CountActive(*generation);
-  if (Steady::now() - last_expire_ >= kExpireInterval) ExpireRetained(*generation);
+  if (!last_expire_ || Steady::now() - *last_expire_ >= kExpireInterval) {
+    ExpireRetained(*generation);
+  }
 }
 
 void RenderLoop::Render(const Generation& generation, int64_t counter) {

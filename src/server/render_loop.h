@@ -89,7 +89,7 @@ class RenderLoop {
   uint64_t rendered_generation_ = 0;
   std::optional<UnixSeconds> next_expiry_;
   std::chrono::steady_clock::time_point last_count_{};
-  std::chrono::steady_clock::time_point last_expire_{};
+  std::optional<std::chrono::steady_clock::time_point> last_expire_;  // nullopt: not yet
   std::map<std::string, PendingPublish> pending_;  // by target description
   std::set<std::string> held_back_;                // feeds the shrink guard is holding
   bool last_store_error_logged_ = false;
