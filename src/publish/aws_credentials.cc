@@ -202,7 +202,7 @@ std::string JsonString(const boost::json::object& object, std::string_view key) 
 
 // {"AccessKeyId": ..., "SecretAccessKey": ..., "Token": ..., "Expiration": "...Z"} (both the
 // container endpoint and IMDS answer this shape; IMDS adds "Code": "Success").
-Result<AwsCredentials> ParseCredentialDocument(std::string_view body, const std::string& where) {
+Result<AwsCredentials> CredentialDocument(std::string_view body, const std::string& where) {
   boost::system::error_code error;
   boost::json::value document = boost::json::parse(body, error);
   if (error || !document.is_object()) {
@@ -378,7 +378,7 @@ class ContainerSource final : public CredentialSource {
       return Status::Remote("container credentials endpoint " + *url_ + " answered HTTP " +
                             std::to_string(response->status));
     }
-    return ParseCredentialDocument(response->body, "container credentials endpoint " + *url_);
+    return CredentialDocument(response->body, "container credentials endpoint " + *url_);
   }
 
   std::string Describe() const override {
@@ -435,7 +435,7 @@ class InstanceMetadataSource final : public CredentialSource {
     role_ = role;
     Result<std::string> document = GetText(http, listing + role, *token);
     if (!document.ok()) return document.status();
-    return ParseCredentialDocument(*document, "instance metadata role '" + role + "'");
+    return CredentialDocument(*document, "instance metadata role '" + role + "'");
   }
 
   std::string Describe() const override {
@@ -581,6 +581,10 @@ std::unique_ptr<AwsCredentialProvider> NewAwsCredentialChain(AwsCredentialOption
 
 std::unique_ptr<AwsCredentialProvider> NewStaticAwsCredentials(AwsCredentials credentials) {
   return std::make_unique<StaticCredentials>(std::move(credentials));
+}
+
+Result<AwsCredentials> ParseCredentialDocument(std::string_view body, const std::string& where) {
+  return CredentialDocument(body, where);
 }
 
 }  // namespace guardfeed

@@ -63,6 +63,11 @@ class AwsCredentialProvider {
   virtual std::string Describe() const = 0;
 };
 
+// Parses the credentials JSON a container endpoint or the instance metadata service answers
+// ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}); errors name `where` and never quote
+// a secret. Public for the fuzz target.
+Result<AwsCredentials> ParseCredentialDocument(std::string_view body, const std::string& where);
+
 // The container endpoint that `environment` names (source 3 above), checked and without any
 // I/O: the URL to GET; NotFound when neither variable is set; InvalidArgument when a value
 // breaks the rules (the message never quotes a FULL_URI, which may carry a password).

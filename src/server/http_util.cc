@@ -17,15 +17,23 @@ constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 // Whether a "token;q=..." list element has q > 0.
+// `params` is ";name=value;..." after a coding; the weight is the parameter named q (any case).
 bool QualityNonZero(std::string_view params) {
-  size_t q = params.find("q=");
-  if (q == std::string_view::npos) return true;
-  std::string_view value = TrimSpace(params.substr(q + 2));
-  for (char c : value) {
-    if (c >= '1' && c <= '9') return true;
-    if (c != '0' && c != '.') break;
+  while (!params.empty()) {
+    params.remove_prefix(1);  // the ';'
+    std::string_view param = params.substr(0, params.find(';'));
+    params.remove_prefix(param.size());
+    size_t eq = param.find('=');
+    if (eq == std::string_view::npos || !EqualsIgnoreCase(TrimSpace(param.substr(0, eq)), "q")) {
+      continue;
+    }
+    for (char c : TrimSpace(param.substr(eq + 1))) {
+      if (c >= '1' && c <= '9') return true;
+      if (c != '0' && c != '.') break;
+    }
+    return false;
   }
-  return false;
+  return true;
 }
 
 std::string_view OpaqueTag(std::string_view tag) {

@@ -114,5 +114,15 @@ TEST(ParseQuery, ReadsOnlyTheViewItIsGiven) {
   EXPECT_EQ(PercentDecode(std::string_view()), std::string());
 }
 
+// q was matched with exact case and anywhere in the parameters: "gzip;Q=0" still got gzip and
+// "gzip;level=0q=0" counted as declining it.
+TEST(AcceptsGzip, QualityIsTheParameterNamedQInAnyCase) {
+  EXPECT_FALSE(AcceptsGzip("gzip;Q=0"));
+  EXPECT_FALSE(AcceptsGzip("gzip; q = 0.000"));
+  EXPECT_TRUE(AcceptsGzip("gzip;level=0q=0"));
+  EXPECT_TRUE(AcceptsGzip("gzip;level=1;q=0.5"));
+  EXPECT_FALSE(AcceptsGzip("identity, gzip;foo=bar;q=0"));
+}
+
 }  // namespace
 }  // namespace guardfeed::server
