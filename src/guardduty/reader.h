@@ -71,8 +71,7 @@ class FindingReader {
   // inflate, never holding more than one line. Bad documents go to on_error and reading goes on;
   // the result is ResourceExhausted when the decompression budget stopped reading early, or
   // InvalidArgument when max_errors did (what was read before has been delivered), else OK.
-  Status ReadBuffer(std::string_view data, std::string_view source,
-                    const ReadCallbacks& callbacks);
+  Status ReadBuffer(std::string_view data, std::string_view source, const ReadCallbacks& callbacks);
   // Reads each path: a file, a directory, or "-" for stdin. Directories are walked recursively in
   // sorted order without following symbolic links to directories; hidden entries are skipped, and
   // so are files whose names do not look like findings (kFindingFileSuffixes): a README.txt
@@ -88,7 +87,7 @@ class FindingReader {
 };
 
 // File name endings read when walking a directory (case-insensitive).
-inline constexpr std::string_view kFindingFileSuffixes[] = {".json", ".jsonl", ".ndjson", ".gz",
-                                                            ".json.gz", ".jsonl.gz"};
+inline constexpr std::string_view kFindingFileSuffixes[] = {".json", ".jsonl",   ".ndjson",
+                                                            ".gz",   ".json.gz", ".jsonl.gz"};
 
 }  // namespace guardfeed

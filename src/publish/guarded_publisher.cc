@@ -75,8 +75,8 @@ class ShrinkGuardedPublisher final : public Publisher {
  private:
   Status Check(const Snapshot& snapshot) {
     auto known = counts_.find(snapshot.feed);
-    PreviousEntries previous = known != counts_.end() ? PreviousEntries::Known(known->second)
-                                                      : inner_->Previous(snapshot);
+    PreviousEntries previous =
+        known != counts_.end() ? PreviousEntries::Known(known->second) : inner_->Previous(snapshot);
     return CheckShrink(snapshot.feed, previous, snapshot.entries, guard_);
   }
 
@@ -107,8 +107,8 @@ class ShrinkGuardedPublisher final : public Publisher {
 
 }  // namespace
 
-std::unique_ptr<Publisher> NewShrinkGuardedPublisher(std::unique_ptr<Publisher> inner,
-                                                     Store* store, ShrinkGuardOptions guard) {
+std::unique_ptr<Publisher> NewShrinkGuardedPublisher(std::unique_ptr<Publisher> inner, Store* store,
+                                                     ShrinkGuardOptions guard) {
   return std::make_unique<ShrinkGuardedPublisher>(std::move(inner), store, guard);
 }
 

@@ -69,8 +69,8 @@ class Publisher {
 // derived from inner->Describe(), so restarts, replicas and `guardfeed publish` agree; without
 // a record, inner->Previous() says what the target holds. Every factory below returns its
 // publisher wrapped this way.
-std::unique_ptr<Publisher> NewShrinkGuardedPublisher(std::unique_ptr<Publisher> inner,
-                                                     Store* store, ShrinkGuardOptions guard);
+std::unique_ptr<Publisher> NewShrinkGuardedPublisher(std::unique_ptr<Publisher> inner, Store* store,
+                                                     ShrinkGuardOptions guard);
 
 // "file:///abs/dir", "file://rel/dir" or a plain directory path. The directory is created if
 // missing. Shrink-guarded with `guard`, its state in `store` (may be null).

@@ -139,17 +139,28 @@ void SplitTarget(RequestContext& rc, std::string_view target, size_t tail_size) 
 std::string_view RefusalReason(const HttpResponse& response) {
   if (!response.reason.empty()) return response.reason;
   switch (response.status) {
-    case 400: return "bad_request";
-    case 401: return "unauthorized";
-    case 403: return "forbidden";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 408: return "timeout";
-    case 413: return "too_large";
-    case 415: return "unsupported_media_type";
-    case 421: return "bad_host";
-    case 431: return "headers_too_large";
-    default: return "client_error";
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 408:
+      return "timeout";
+    case 413:
+      return "too_large";
+    case 415:
+      return "unsupported_media_type";
+    case 421:
+      return "bad_host";
+    case 431:
+      return "headers_too_large";
+    default:
+      return "client_error";
   }
 }
 
@@ -309,8 +320,7 @@ class Connection {
 
   std::optional<HttpResponse> Precheck(const RequestContext& rc, const Router::Match& match,
                                        const http::request_parser<http::empty_body>& parser,
-                                       size_t limit, const std::string& target,
-                                       bool body_pending) {
+                                       size_t limit, const std::string& target, bool body_pending) {
     if (target.empty() || target[0] != '/') {
       HttpResponse response = TextResponse(400, "request target must be an absolute path\n");
       response.close = true;
@@ -323,7 +333,8 @@ class Connection {
       return response;
     }
     // Before any limit or route check: nothing about a foreign request is worth answering.
-    if (auto refused = GuardRequest(*rc.head, rc.generation->options, server_.port_, body_pending)) {
+    if (auto refused =
+            GuardRequest(*rc.head, rc.generation->options, server_.port_, body_pending)) {
       return refused;
     }
     if (parser.content_length() && *parser.content_length() > limit) {
@@ -673,8 +684,8 @@ void HttpServer::Launch(tcp::socket socket) {
   const size_t cap = ctx_.generation()->options.max_connections;
   if (open_.load() >= cap && !ShedIdleConnection()) {
     std::string client = socket.remote_endpoint(ec).address().to_string();
-    spdlog::info("refused client={} reason=too_many_connections open={} max_connections={}",
-                 client, open_.load(), cap);
+    spdlog::info("refused client={} reason=too_many_connections open={} max_connections={}", client,
+                 open_.load(), cap);
     ctx_.metrics->CountRefusal(Router::kUnmatched, "too_many_connections");
     RefuseConnection(socket);
     return;

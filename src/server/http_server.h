@@ -8,11 +8,11 @@
 // a connection is a coroutine pinned to one of them, assigned round robin at accept.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -75,7 +75,7 @@ class HttpServer {
   std::optional<boost::asio::ssl::context> tls_;
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;
-  bool stopped_ = false;  // controlling thread only
+  bool stopped_ = false;         // controlling thread only
   std::atomic<size_t> open_{0};  // launched and not yet finished connections
   std::atomic<uint64_t> refused_{0};
 

@@ -31,12 +31,13 @@ std::optional<HttpResponse> IngestPrecheck(const RequestContext& rc) {
   std::string media_type = MediaType((*rc.head)[http::field::content_type]);
   if (!IsAcceptedBodyType(media_type)) {
     // text/plain and forms are what a hostile web page can send without a CORS preflight.
-    return Refusal(415, "unsupported_media_type", media_type.empty()
-                              ? "Content-Type is missing: send application/json or "
-                                "application/x-ndjson"
-                              : "Content-Type " + media_type +
-                                    " is not accepted: send application/json or "
-                                    "application/x-ndjson (optionally Content-Encoding: gzip)");
+    return Refusal(415, "unsupported_media_type",
+                   media_type.empty()
+                       ? "Content-Type is missing: send application/json or "
+                         "application/x-ndjson"
+                       : "Content-Type " + media_type +
+                             " is not accepted: send application/json or "
+                             "application/x-ndjson (optionally Content-Encoding: gzip)");
   }
   std::string encoding = MediaType((*rc.head)[http::field::content_encoding]);
   if (!encoding.empty() && encoding != "gzip" && encoding != "x-gzip" && encoding != "identity") {
@@ -67,8 +68,7 @@ Ingestor& ThreadIngestor(const std::shared_ptr<const Generation>& generation) {
     const Pipeline& pipeline = *generation->pipeline;
     IngestOptions options = pipeline.ingest;
     options.read_limits = RequestLimits(generation->options);
-    ingestor = std::make_unique<Ingestor>(pipeline.store, pipeline.policy, pipeline.clock,
-                                          options);
+    ingestor = std::make_unique<Ingestor>(pipeline.store, pipeline.policy, pipeline.clock, options);
   }
   return *ingestor;
 }
@@ -101,9 +101,9 @@ json::object ErrorJson(const ReadError& error) {
 // 413 when the decompression budget stopped the body; what was read before it is committed.
 HttpResponse OverBudget(const IngestSummary& summary) {
   HttpResponse response = JsonResponse(
-      413, json::object{{"error", summary.stopped_by_limit.message() +
-                                      " (server.decompressed_limit)"},
-                        {"committed", SummaryJson(summary)}});
+      413,
+      json::object{{"error", summary.stopped_by_limit.message() + " (server.decompressed_limit)"},
+                   {"committed", SummaryJson(summary)}});
   response.reason = "decompression_budget";
   return response;
 }

@@ -44,10 +44,11 @@ Metrics::Metrics(std::vector<std::string> routes)
                            .Name("guardfeed_ingest_failures_total")
                            .Help("POST /v1/findings requests not committed, by reason")
                            .Register(*registry_)),
-      refused_(BuildCounter()
-                   .Name("guardfeed_requests_refused_total")
-                   .Help("Requests refused with a 4xx (or connections refused), by route and reason")
-                   .Register(*registry_)),
+      refused_(
+          BuildCounter()
+              .Name("guardfeed_requests_refused_total")
+              .Help("Requests refused with a 4xx (or connections refused), by route and reason")
+              .Register(*registry_)),
       target_last_success_(BuildGauge()
                                .Name("guardfeed_publish_target_last_success_timestamp_seconds")
                                .Help("Unix time of the last successful publish, per target")

@@ -85,8 +85,8 @@ std::chrono::milliseconds RenderLoop::WaitTime(const Generation& generation) con
     wait = std::min(wait, until);
   }
   for (const auto& [name, pending] : pending_) {
-    auto until = std::chrono::duration_cast<std::chrono::milliseconds>(pending.retry_at -
-                                                                       Steady::now());
+    auto until =
+        std::chrono::duration_cast<std::chrono::milliseconds>(pending.retry_at - Steady::now());
     wait = std::min(wait, std::max(until, std::chrono::milliseconds(0)));
   }
   return wait;
@@ -185,8 +185,8 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
   PublishAll(generation, to_publish, accepted);
 }
 
-std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& generation,
-                                                         FeedSet& set, const ServedSet* previous,
+std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& generation, FeedSet& set,
+                                                         const ServedSet* previous,
                                                          const std::set<std::string>& accepted) {
   std::vector<std::string> held;
   for (SnapshotPtr& snapshot : set.files) {
@@ -253,8 +253,8 @@ void RenderLoop::PublishTo(const Generation& generation, Publisher& target, cons
   ++pending.failures;
   auto delay = RetryDelay(pending.failures);
   pending.retry_at = Steady::now() + delay;
-  spdlog::error("publish target={} failures={} retry_in_s={} error=\"{}\"", name,
-                pending.failures, delay.count(), report.status().ToString());
+  spdlog::error("publish target={} failures={} retry_in_s={} error=\"{}\"", name, pending.failures,
+                delay.count(), report.status().ToString());
 }
 
 void RenderLoop::RetryDuePublishes(const Generation& generation) {

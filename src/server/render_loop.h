@@ -14,13 +14,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "server/server_context.h"
 
@@ -66,8 +66,8 @@ class RenderLoop {
 
   // A target whose last publish failed: what to publish, and when to try again.
   struct PendingPublish {
-    std::string name;              // the target's Describe()
-    Publisher* target = nullptr;   // compared, never dereferenced, once its generation is gone
+    std::string name;             // the target's Describe()
+    Publisher* target = nullptr;  // compared, never dereferenced, once its generation is gone
     std::shared_ptr<const FeedSet> feeds;
     std::set<std::string> accepted;  // the shrink guard waivers of the publish that failed
     int failures = 0;
@@ -79,9 +79,9 @@ class RenderLoop {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;      // guarded by mu_
-  bool notified_ = false;  // guarded by mu_
-  bool forced_ = false;    // guarded by mu_
+  bool stop_ = false;                    // guarded by mu_
+  bool notified_ = false;                // guarded by mu_
+  bool forced_ = false;                  // guarded by mu_
   std::set<std::string> accept_shrink_;  // guarded by mu_
 
   // Loop thread only (or the controlling thread before Start / after Stop).
@@ -90,8 +90,8 @@ class RenderLoop {
   std::optional<UnixSeconds> next_expiry_;
   std::chrono::steady_clock::time_point last_count_{};
   std::optional<std::chrono::steady_clock::time_point> last_expire_;  // nullopt: not yet
-  std::map<std::string, PendingPublish> pending_;  // by target description
-  std::set<std::string> held_back_;                // feeds the shrink guard is holding
+  std::map<std::string, PendingPublish> pending_;                     // by target description
+  std::set<std::string> held_back_;  // feeds the shrink guard is holding
   bool last_store_error_logged_ = false;
 };
 

@@ -36,8 +36,8 @@ bool IsOurHost(const std::string& host, bool ip_literal, const ServerOptions& op
 
 bool IsOurAuthority(boost::urls::authority_view authority, const ServerOptions& options) {
   using boost::urls::host_type;
-  bool ip_literal = authority.host_type() == host_type::ipv4 ||
-                    authority.host_type() == host_type::ipv6;
+  bool ip_literal =
+      authority.host_type() == host_type::ipv4 || authority.host_type() == host_type::ipv6;
   return IsOurHost(ToLower(authority.host_address()), ip_literal, options);
 }
 
@@ -70,11 +70,11 @@ std::string_view HeaderValue(const RequestHead& head, http::field field) {
 }  // namespace
 
 bool IsAcceptedBodyType(std::string_view media_type) {
-  static constexpr std::string_view kTypes[] = {
-      "application/json",      "application/x-ndjson",  "application/ndjson",
-      "application/jsonl",     "application/x-jsonl",   "application/jsonlines",
-      "application/x-jsonlines", "application/json-seq", "application/gzip",
-      "application/x-gzip"};
+  static constexpr std::string_view kTypes[] = {"application/json",        "application/x-ndjson",
+                                                "application/ndjson",      "application/jsonl",
+                                                "application/x-jsonl",     "application/jsonlines",
+                                                "application/x-jsonlines", "application/json-seq",
+                                                "application/gzip",        "application/x-gzip"};
   for (std::string_view type : kTypes) {
     if (media_type == type) return true;
   }

@@ -66,7 +66,7 @@ class ServerContext {
   void AcceptShrink(const std::string& feed) const {
     if (on_accept_shrink) on_accept_shrink(feed);
   }
-  std::atomic<bool> store_ok{false};       // last store poll by the render loop succeeded
+  std::atomic<bool> store_ok{false};  // last store poll by the render loop succeeded
   std::atomic<bool> stopping{false};
   std::atomic<uint16_t> bound_port{0};  // set once the listener is bound
   const UnixSeconds started_at;

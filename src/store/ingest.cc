@@ -32,7 +32,10 @@ void IngestSummary::Merge(const IngestSummary& other) {
 }
 
 Ingestor::Ingestor(Store* store, const Policy* policy, const Clock* clock, IngestOptions options)
-    : store_(store), policy_(policy), clock_(clock), options_(options),
+    : store_(store),
+      policy_(policy),
+      clock_(clock),
+      options_(options),
       reader_(options.read_limits) {}
 
 ReadCallbacks Ingestor::Callbacks(IngestSummary& summary, Status& store_status) {

@@ -17,10 +17,10 @@ inline bool UnderCi() {
 
 }  // namespace guardfeed::testing
 
-#define GF_SKIP_UNLESS_CI(reason)                                                     \
-  do {                                                                                \
-    if (::guardfeed::testing::UnderCi()) {                                            \
-      GTEST_FAIL() << "not skipped under CI=true: " << (reason);                      \
-    }                                                                                 \
-    GTEST_SKIP() << (reason);                                                         \
+#define GF_SKIP_UNLESS_CI(reason)                                \
+  do {                                                           \
+    if (::guardfeed::testing::UnderCi()) {                       \
+      GTEST_FAIL() << "not skipped under CI=true: " << (reason); \
+    }                                                            \
+    GTEST_SKIP() << (reason);                                    \
   } while (false)

@@ -15,11 +15,11 @@
 #include <sstream>
 #include <thread>
 
+#include "common/ci_skip.h"
 #include "core/clock.h"
 #include "feeds/secintel.h"
 #include "publish/s3.h"
 #include "publish/sigv4.h"
-#include "common/ci_skip.h"
 
 namespace guardfeed {
 namespace {

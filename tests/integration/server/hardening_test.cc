@@ -78,8 +78,8 @@ TEST_F(HardeningTest, GzipBombLabelledApplicationGzipIsRefusedWith413) {
 
 TEST_F(HardeningTest, GzipBombLabelledContentEncodingIsRefusedWith413) {
   std::string bomb = GzipRepeated("0", 200u << 20);
-  HttpResult result = PostRaw(daemon_.url(), bomb,
-                              {"Content-Type: application/json", "Content-Encoding: gzip"});
+  HttpResult result =
+      PostRaw(daemon_.url(), bomb, {"Content-Type: application/json", "Content-Encoding: gzip"});
   EXPECT_EQ(result.status, 413) << result.body;
 }
 
@@ -99,8 +99,8 @@ TEST_F(HardeningTest, GzipInsideGzipBombIsRefusedWith413AndEarlierFindingsAreKep
 TEST_F(HardeningTest, GzipJsonLinesAreReadAsTheyInflate) {
   std::string lines;
   for (uint32_t i = 0; i < 2000; ++i) lines += IpEvent(i) + "\n";
-  HttpResult result = PostRaw(daemon_.url(), Gzip(lines), {"Content-Type: application/x-ndjson",
-                                                           "Content-Encoding: gzip"});
+  HttpResult result = PostRaw(daemon_.url(), Gzip(lines),
+                              {"Content-Type: application/x-ndjson", "Content-Encoding: gzip"});
   ASSERT_EQ(result.status, 200) << result.body;
   EXPECT_EQ(ParseJson(result.body).at("findings_accepted").as_int64(), 2000);
 }
@@ -127,7 +127,8 @@ TEST(HardeningBigBodies, FindingWithAMillionSourceIpsIsCappedAndAnswered) {
   std::string finding = R"({"id":"k8s-flood","type":"Discovery:Kubernetes/MaliciousIPCaller",)"
                         R"("severity":8,"updatedAt":"2026-11-30T00:00:00Z","service":{"action":)"
                         R"({"actionType":"KUBERNETES_API_CALL","kubernetesApiCallAction":)"
-                        R"({"sourceIPs":[)" + ips + "]}}}}";
+                        R"({"sourceIPs":[)" +
+                        ips + "]}}}}";
   ASSERT_GT(finding.size(), 12u << 20);
   HttpResult result = PostFindings(daemon.url(), finding);
   ASSERT_EQ(result.status, 200) << result.body.substr(0, 300);
@@ -164,15 +165,14 @@ TEST_F(HardeningTest, HostileWebPageRequestsAreRefused) {
   std::string port = std::to_string(PortOf(url));
   EXPECT_EQ(Http({.method = "POST",
                   .url = url + "/v1/findings",
-                  .headers = {"Host: evil.example:" + port,
-                              "Origin: http://evil.example:" + port,
+                  .headers = {"Host: evil.example:" + port, "Origin: http://evil.example:" + port,
                               "Content-Type: application/json",
                               "Authorization: Bearer " + std::string(kIngestToken)},
                   .body = finding})
                 .status,
             421);
-  EXPECT_EQ(Get(url + "/v1/indicators", {"Host: evil.example:" + port,
-                                         "Authorization: Bearer " + std::string(kAdminToken)})
+  EXPECT_EQ(Get(url + "/v1/indicators",
+                {"Host: evil.example:" + port, "Authorization: Bearer " + std::string(kAdminToken)})
                 .status,
             421);
   EXPECT_EQ(Get(url + "/feeds/fortigate_ip", {"Host: evil.example:" + port}).status, 421);
@@ -186,8 +186,7 @@ TEST_F(HardeningTest, HostileWebPageRequestsAreRefused) {
             403);
   EXPECT_EQ(Http({.method = "DELETE",
                   .url = url + "/v1/indicators/45.0.0.1",
-                  .headers = {"Origin: null",
-                              "Authorization: Bearer " + std::string(kAdminToken)}})
+                  .headers = {"Origin: null", "Authorization: Bearer " + std::string(kAdminToken)}})
                 .status,
             403);
   // Nothing reached the store.
@@ -201,12 +200,12 @@ TEST_F(HardeningTest, OurOwnHostsAndOriginAreAccepted) {
        std::vector<std::string>{"127.0.0.1:" + port, "localhost:" + port, "localhost"}) {
     EXPECT_EQ(Get(url + "/healthz", {"Host: " + host}).status, 200) << host;
   }
-  HttpResult result = Http({.method = "POST",
-                            .url = url + "/v1/findings",
-                            .headers = {"Origin: http://127.0.0.1:" + port,
-                                        "Content-Type: application/json",
-                                        "Authorization: Bearer " + std::string(kIngestToken)},
-                            .body = IpEvent(3)});
+  HttpResult result =
+      Http({.method = "POST",
+            .url = url + "/v1/findings",
+            .headers = {"Origin: http://127.0.0.1:" + port, "Content-Type: application/json",
+                        "Authorization: Bearer " + std::string(kIngestToken)},
+            .body = IpEvent(3)});
   EXPECT_EQ(result.status, 200) << result.body;
 }
 
@@ -221,7 +220,9 @@ TEST_F(HardeningTest, HeadNeverCarriesABodyOnAnyStatus) {
   for (std::string_view path :
        {"/feeds/fortigate_ip", "/nothing", "/v1/indicators", "/v1/findings", "/healthz"}) {
     std::string raw = RawExchange(
-        port, "HEAD " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 3);
+        port,
+        "HEAD " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        3);
     ASSERT_THAT(raw, StartsWith("HTTP/1.1 ")) << path;
     EXPECT_FALSE(HasBodyAfterHead(raw)) << path << ":\n" << raw;
   }
@@ -337,9 +338,9 @@ TEST(HardeningPublish, FailedPublishIsRetriedWithoutAStoreChange) {
   std::filesystem::remove(pub);
   std::filesystem::create_directories(pub);
   EXPECT_TRUE(WaitFor([&] { return published(2); }, 30));
-  EXPECT_THAT(Metrics(daemon),
-              HasSubstr("guardfeed_publish_target_consecutive_failures{target=\"file://" + pub +
-                        "\"} 0"));
+  EXPECT_THAT(
+      Metrics(daemon),
+      HasSubstr("guardfeed_publish_target_consecutive_failures{target=\"file://" + pub + "\"} 0"));
   EXPECT_EQ(daemon.Stop(SIGTERM), 0);
 }
 

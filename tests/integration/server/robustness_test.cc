@@ -25,7 +25,8 @@ TEST_F(RobustnessTest, MalformedRequestsGet400AndTheServerCarriesOn) {
   EXPECT_THAT(Raw("BLAH\r\n\r\n"), StartsWith("HTTP/1.1 400"));
   EXPECT_THAT(Raw("GET /healthz HTTP/7.1\r\n\r\n"), StartsWith("HTTP/1.1 400"));
   EXPECT_THAT(Raw("GET /healthz HTTP/1.1\r\nno colon here\r\n\r\n"), StartsWith("HTTP/1.1 400"));
-  EXPECT_THAT(Raw("GET http://x/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(Raw("GET http://x/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+              StartsWith("HTTP/1.1 400"));
   EXPECT_THAT(Raw(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + "\r\n\r\n"),
               StartsWith("HTTP/1.1 400"));
   std::string chunked = "POST /v1/findings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +

@@ -73,7 +73,8 @@ TEST(ReaderLimits, GzipJsonLinesStreamGivesTheSameFindingsAsPlainText) {
 }
 
 TEST(ReaderLimits, GzipOfOnePrettyPrintedDocumentIsGatheredAndRead) {
-  std::string document = "{\n  \"findings\": [\n" + FindingText(1) + ",\n" + FindingText(2) + "\n]\n}\n";
+  std::string document =
+      "{\n  \"findings\": [\n" + FindingText(1) + ",\n" + FindingText(2) + "\n]\n}\n";
   Collected got = Read(Gzip(document));
   ASSERT_TRUE(got.errors.empty()) << got.errors[0].ToString();
   EXPECT_EQ(got.findings.size(), 2u);
@@ -125,7 +126,8 @@ TEST(ReaderLimits, DocumentLargerThanTheLimitIsRefused) {
   ReadLimits limits;
   limits.max_document_bytes = 1u << 20;
   limits.max_line_bytes = 1u << 20;
-  std::string huge = "[" + FindingText(1) + ",\n" + std::string(2u << 20, ' ') + FindingText(2) + "]";
+  std::string huge =
+      "[" + FindingText(1) + ",\n" + std::string(2u << 20, ' ') + FindingText(2) + "]";
   for (const std::string& input : {huge, Gzip(huge)}) {
     Collected got = Read(input, limits);
     EXPECT_TRUE(got.findings.empty());
@@ -151,8 +153,7 @@ std::string PortProbe(int addresses, bool duplicates) {
     details += std::string(i ? "," : "") + R"({"remoteIpDetails":{"ipAddressV4":"45.2.)" +
                std::to_string(n / 250) + "." + std::to_string(n % 250 + 1) + "\"}}";
   }
-  return R"({"actionType":"PORT_PROBE","portProbeAction":{"portProbeDetails":[)" + details +
-         "]}}";
+  return R"({"actionType":"PORT_PROBE","portProbeAction":{"portProbeDetails":[)" + details + "]}}";
 }
 
 TEST(ReaderLimits, IndicatorsPerFindingAreCappedAndCounted) {
@@ -187,10 +188,10 @@ TEST_F(DirectoryWalk, SymlinkLoopsUnreadableAndNonJsonFilesAreNotAnAbort) {
   Write(dir_ / "a.json", FindingText(1));
   Write(dir_ / "README.txt", "these are findings\n");
   Write(dir_ / "sub" / "b.jsonl", FindingText(2) + "\n");
-  fs::create_symlink(dir_ / "loop.json", dir_ / "loop.json");          // a link to itself
-  fs::create_directory_symlink(dir_, dir_ / "sub" / "parent");        // a tree loop
-  fs::create_symlink(dir_ / "missing.json", dir_ / "broken.json");    // dangling
-  ::mkfifo((dir_ / "pipe.json").c_str(), 0600);                       // not a regular file
+  fs::create_symlink(dir_ / "loop.json", dir_ / "loop.json");       // a link to itself
+  fs::create_directory_symlink(dir_, dir_ / "sub" / "parent");      // a tree loop
+  fs::create_symlink(dir_ / "missing.json", dir_ / "broken.json");  // dangling
+  ::mkfifo((dir_ / "pipe.json").c_str(), 0600);                     // not a regular file
   Write(dir_ / "z.json", FindingText(3));
   std::vector<ReadError> errors;
   std::vector<std::string> ids;

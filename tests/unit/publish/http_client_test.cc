@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "local_http_server.h"
 #include "common/ci_skip.h"
+#include "local_http_server.h"
 
 namespace guardfeed {
 namespace {

@@ -10,8 +10,8 @@
 #include <map>
 #include <sstream>
 
-#include "core/hash.h"
 #include "common/ci_skip.h"
+#include "core/hash.h"
 
 namespace guardfeed {
 namespace {
