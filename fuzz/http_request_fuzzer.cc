@@ -84,18 +84,20 @@ void CheckGuard(const RequestHead& head, bool body_pending) {
   for (const ServerOptions& options : Configurations()) {
     auto refused = guardfeed::server::GuardRequest(head, options, kPort, body_pending);
     if (refused) {
-      GF_FUZZ_CHECK(refused->status == 421 || refused->status == 403 || refused->status == 415,
+      GF_FUZZ_CHECK(refused->status == 400 || refused->status == 421 || refused->status == 403 ||
+                        refused->status == 415,
                     "GuardRequest refused with an unexpected status");
       GF_FUZZ_CHECK(!refused->reason.empty(), "refusal without a reason label");
       GF_FUZZ_CHECK(!refused->Body().empty(), "refusal without a body");
     }
   }
-  // Only Host, Origin and the body's media type are judged: a bodiless GET without the first two
-  // always proceeds.
+  // Only Host, Origin and the body's media type are judged: a bodiless HTTP/1.0 GET without the
+  // first two always proceeds (HTTP/1.1 requires a Host).
   RequestHead bare = head;
   bare.erase(http::field::host);
   bare.erase(http::field::origin);
   bare.method(http::verb::get);
+  bare.version(10);
   for (const ServerOptions& options : Configurations()) {
     GF_FUZZ_CHECK(!guardfeed::server::GuardRequest(bare, options, kPort, false),
                   "a GET without Host, Origin or body was refused");

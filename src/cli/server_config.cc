@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cli/toml_reader.h"
+#include "core/text.h"
 
 namespace guardfeed {
 namespace {
@@ -34,7 +35,8 @@ constexpr std::string_view kServerKeys[] = {"listen",
                                             "secintel_auth",
                                             "document_limit",
                                             "max_indicators_per_finding",
-                                            "max_connections"};
+                                            "max_connections",
+                                            "allowed_hosts"};
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:443".
 Status ParseListen(std::string_view text, ServerOptions& options) {
@@ -103,6 +105,8 @@ Status ReadServerStrings(const TomlReader& r, const toml::table& t, ServerOption
   GF_RETURN_IF_ERROR(r.String(t, kSection, "tls_key", o.tls_key));
   GF_RETURN_IF_ERROR(r.String(t, kSection, "cache_control", o.cache_control));
   GF_RETURN_IF_ERROR(r.String(t, kSection, "public_url", o.public_url));
+  GF_RETURN_IF_ERROR(r.StringList(t, kSection, "allowed_hosts", o.allowed_hosts));
+  for (std::string& host : o.allowed_hosts) host = ToLower(host);
   return r.Bool(t, kSection, "gzip", o.gzip);
 }
 

@@ -32,7 +32,9 @@ Status Inflater::Feed(std::string_view input, const Sink& sink) {
     do {
       z.next_out = reinterpret_cast<Bytef*>(state_->out);
       z.avail_out = sizeof(state_->out);
-      in_member_ = true;
+      // Only input starts (or continues) a member: a call that merely drains output must not
+      // mark a member that already ended as unfinished.
+      if (z.avail_in > 0) in_member_ = true;
       int rc = inflate(&z, Z_NO_FLUSH);
       if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
         return Status::InvalidArgument(std::string("corrupt gzip data: ") +

@@ -137,8 +137,9 @@ class StreamFramer {
         if (chunk.starts_with("\xEF\xBB\xBF")) chunk.remove_prefix(3);
       }
     }
+    size_t searched = pending_.size();  // only the new bytes can hold the first newline
     pending_.append(chunk);
-    size_t newline = pending_.find('\n');
+    size_t newline = pending_.find('\n', searched);
     if (newline == std::string::npos) return CheckUnknownSize();
     std::string rest;
     if (LooksLikeJsonLine(std::string_view(pending_).substr(0, newline))) {

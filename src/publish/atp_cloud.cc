@@ -169,6 +169,11 @@ class AtpCloudPublisher final : public Publisher {
   }
   // From the pushed-state record: no record means guardfeed never created the feed (a feed that
   // exists remotely without one is refused by SyncFeed until --resync).
+  bool Carries(const Snapshot& snapshot) const override {
+    return std::any_of(options_.feeds.begin(), options_.feeds.end(),
+                       [&](const AtpFeed& feed) { return feed.feed == snapshot.feed; });
+  }
+
   PreviousEntries Previous(const Snapshot& snapshot) override {
     for (const AtpFeed& feed : options_.feeds) {
       if (feed.feed != snapshot.feed) continue;

@@ -52,7 +52,8 @@ class ShrinkGuardedPublisher final : public Publisher {
     std::set<std::string> held_feeds;
     for (const SnapshotPtr& snapshot : set.files) {
       bool waived = accepted.contains("*") || accepted.contains(snapshot->feed);
-      Status check = snapshot->feed.empty() || waived ? Status::Ok() : Check(*snapshot);
+      bool judged = !snapshot->feed.empty() && !waived && inner_->Carries(*snapshot);
+      Status check = judged ? Check(*snapshot) : Status::Ok();
       if (check.ok()) {
         allowed.files.push_back(snapshot);
       } else {
@@ -71,6 +72,7 @@ class ShrinkGuardedPublisher final : public Publisher {
 
   std::string Describe() const override { return inner_->Describe(); }
   PreviousEntries Previous(const Snapshot& snapshot) override { return inner_->Previous(snapshot); }
+  bool Carries(const Snapshot& snapshot) const override { return inner_->Carries(snapshot); }
 
  private:
   Status Check(const Snapshot& snapshot) {
@@ -91,7 +93,9 @@ class ShrinkGuardedPublisher final : public Publisher {
   // Only what was published counts as the new baseline: a held feed keeps its old count.
   Status Record(const FeedSet& published) {
     for (const SnapshotPtr& snapshot : published.files) {
-      if (!snapshot->feed.empty()) counts_[snapshot->feed] = snapshot->entries;
+      if (!snapshot->feed.empty() && inner_->Carries(*snapshot)) {
+        counts_[snapshot->feed] = snapshot->entries;
+      }
     }
     if (store_ == nullptr) return Status::Ok();
     return store_->PutPublisherState(state_key_, EncodeCounts(counts_))

@@ -53,6 +53,12 @@ class Publisher {
     (void)accepted;
     return Publish(set);
   }
+  // True when this target publishes `snapshot` at all (ATP Cloud carries only its configured
+  // feeds): the shrink guard judges and records only those. Default: every snapshot.
+  virtual bool Carries(const Snapshot& snapshot) const {
+    (void)snapshot;
+    return true;
+  }
   // What this target holds now for `snapshot`'s feed, for the shrink guard when nothing was
   // recorded yet (a fresh store, a first publish). Default: unknown.
   virtual PreviousEntries Previous(const Snapshot& snapshot) {

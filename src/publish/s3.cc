@@ -256,6 +256,9 @@ struct ObjectState {
   std::string sha256;  // hex SHA-256 of the body
   uint64_t entries = 0;
   std::set<std::string> feeds;  // manifest.xml only: the feeds it lists
+  // False when read back from an object without a usable entry count (the shrink guard must
+  // then treat the previous content as unknown, not as empty).
+  bool entries_known = true;
 };
 
 using PublishState = std::map<std::string, ObjectState>;
@@ -393,13 +396,21 @@ class S3Publisher final : public Publisher {
 
   std::string Describe() const override { return client_->Describe(); }
 
+  // [publish.s3] feeds selects what goes to the bucket (the SecIntel shared files follow).
+  bool Carries(const Snapshot& snapshot) const override {
+    const auto& feeds = options_.feeds;
+    return feeds.empty() || std::find(feeds.begin(), feeds.end(), snapshot.feed) != feeds.end() ||
+           std::find(feeds.begin(), feeds.end(), snapshot.path) != feeds.end();
+  }
+
   // From the object's own metadata: a fresh process, or another replica, knows what is there.
   PreviousEntries Previous(const Snapshot& snapshot) override {
     if (!LoadState().ok()) return PreviousEntries::Unknown();
     std::string key = S3KeyFor(options_, snapshot);
     bool head_failed = false;
     std::optional<ObjectState> previous = Previous(key, &head_failed);
-    if (previous) return PreviousEntries::Known(previous->entries);
+    if (previous && previous->entries_known) return PreviousEntries::Known(previous->entries);
+    if (previous) return PreviousEntries::Unknown();  // ours, but without a usable count
     return head_failed ? PreviousEntries::Unknown() : PreviousEntries::Never();
   }
 
@@ -508,7 +519,8 @@ class S3Publisher final : public Publisher {
     auto entries = metadata.find(kMetaEntries);
     if (entries != metadata.end()) {
       const std::string& text = entries->second;
-      std::from_chars(text.data(), text.data() + text.size(), object.entries);
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), object.entries);
+      object.entries_known = ec == std::errc() && end == text.data() + text.size();
     }
     state_[key] = object;
     return object;

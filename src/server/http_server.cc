@@ -167,18 +167,19 @@ std::string_view RefusalReason(const HttpResponse& response) {
 // The "error" text of a JSON error body, or the start of a text body, for the log.
 std::string ErrorMessage(const HttpResponse& response) {
   std::string_view body = response.Body().substr(0, 512);
+  std::string text(body);
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(body, ec);
   if (!ec && value.is_object()) {
     if (const boost::json::value* error = value.as_object().if_contains("error")) {
-      if (error->is_string()) return std::string(error->as_string());
+      if (error->is_string()) text = std::string(error->as_string());
     }
   }
-  std::string text(body);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  // Request-supplied text must not forge log lines or key=value fields.
   for (char& c : text) {
-    if (c == '"' || c == '\n' || c == '\r') c = ' ';
+    if (c == '"' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
   return text;
 }
 
@@ -315,7 +316,7 @@ class Connection {
     bool written = co_await Write(response, version, keep);
     Finish(route, response, started, method, target);
     if (!keep && written && body_pending && response.close) co_await Linger();
-    co_return written&& keep;
+    co_return written && keep;
   }
 
   std::optional<HttpResponse> Precheck(const RequestContext& rc, const Router::Match& match,
@@ -332,10 +333,18 @@ class Connection {
       response.AddHeader("Allow", match.allow);
       return response;
     }
-    // Before any limit or route check: nothing about a foreign request is worth answering.
+    // Before any limit or route handler: nothing about a foreign request is worth more.
     if (auto refused =
             GuardRequest(*rc.head, rc.generation->options, server_.port_, body_pending)) {
       return refused;
+    }
+    // A body on GET or HEAD has no use here; trickled slowly it would only hold a connection
+    // that the connection cap cannot shed.
+    auto method = rc.head->method();
+    if (body_pending && (method == http::verb::get || method == http::verb::head)) {
+      HttpResponse response = Refusal(400, "body_not_allowed", "GET and HEAD take no body");
+      response.close = true;
+      return response;
     }
     if (parser.content_length() && *parser.content_length() > limit) {
       return JsonError(413, "request body of " + std::to_string(*parser.content_length()) +
@@ -623,20 +632,17 @@ asio::awaitable<void> RunConnection(HttpServer& server, Stream stream, std::stri
 namespace {
 
 asio::awaitable<void> DrainAndClose(tcp::socket socket) {
-  asio::steady_timer timer(socket.get_executor(), kLingerTime);
-  timer.async_wait([&socket](const error_code& ec) {
-    error_code ignored;
-    if (!ec) socket.cancel(ignored);
-  });
+  // The stream's own deadline ends the reads: no timer handler outlives this frame.
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(kLingerTime);
   std::array<char, 4096> sink;
   for (size_t drained = 0; drained < kLingerBytes;) {
-    auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), kToken);
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kToken);
     if (ec) break;
     drained += n;
   }
-  timer.cancel();
   error_code ignored;
-  socket.close(ignored);
+  stream.socket().close(ignored);
 }
 
 }  // namespace
@@ -654,7 +660,11 @@ bool HttpServer::ShedIdleConnection() {
   if (!oldest) return false;
   spdlog::debug("connection shed reason=max_connections open={}", open_.load());
   asio::post(oldest->executor, [oldest] {
-    if (oldest->idle.load() && oldest->cancel) oldest->cancel();
+    if (oldest->idle.load() && oldest->cancel) {
+      oldest->cancel();
+    } else {
+      oldest->shed.store(false);  // it became busy first: it may be chosen again later
+    }
   });
   return true;
 }
@@ -707,6 +717,8 @@ void HttpServer::Launch(tcp::socket socket) {
 }
 
 void HttpServer::Register(const std::shared_ptr<Session>& session) {
+  // A connection still in its TLS handshake is as new as it looks, not the oldest of all.
+  session->idle_since.store(Steady::now().time_since_epoch().count());
   std::lock_guard lock(mu_);
   sessions_.insert(session);
 }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -106,6 +107,10 @@ struct ServerOptions {
   std::chrono::milliseconds store_poll{2'000};
   // How often active indicators are counted for /metrics (a full scan). Default 60 s; <= 1 day.
   std::chrono::milliseconds count_interval{60'000};
+
+  // More names clients may use in Host (e.g. a Kubernetes Service name, a second DNS name),
+  // besides the listen address, loopback and public_url's host. Default: none.
+  std::vector<std::string> allowed_hosts;
 
   // Base URL printed for firewalls and EventBridge (e.g. "https://feeds.example.com").
   // Default: derived from host and port.

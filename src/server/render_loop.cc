@@ -67,6 +67,11 @@ void RenderLoop::AcceptShrink(const std::string& feed) {
   cv_.notify_all();
 }
 
+void RenderLoop::RestoreAccepted(const std::set<std::string>& accepted) {
+  std::lock_guard lock(mu_);
+  accept_shrink_.insert(accepted.begin(), accepted.end());
+}
+
 void RenderLoop::ForceRender() {
   {
     std::lock_guard lock(mu_);
@@ -113,6 +118,9 @@ void RenderLoop::Run() {
 
 void RenderLoop::Tick(bool force) {
   std::shared_ptr<const Generation> generation = ctx_.generation();
+  // Before the store check: a failing target must be retried (and its backoff advanced) even
+  // while the store is down, or its past-due retry time would make the loop spin.
+  RetryDuePublishes(*generation);
   Result<int64_t> counter = generation->pipeline->store->ChangeCounter();
   ctx_.store_ok.store(counter.ok());
   if (!counter.ok()) {
@@ -129,7 +137,6 @@ void RenderLoop::Tick(bool force) {
   bool stale = force || expired || *counter != rendered_counter_ ||
                generation->id != rendered_generation_ || !ctx_.snapshots.Current();
   if (stale) Render(*generation, *counter);
-  RetryDuePublishes(*generation);
   if (Steady::now() - last_count_ >= generation->options.count_interval) CountActive(*generation);
   if (!last_expire_ || Steady::now() - *last_expire_ >= kExpireInterval) {
     ExpireRetained(*generation);
@@ -139,18 +146,21 @@ void RenderLoop::Tick(bool force) {
 void RenderLoop::Render(const Generation& generation, int64_t counter) {
   const Pipeline& pipeline = *generation.pipeline;
   auto started = Steady::now();
-  Result<BuildResult> built = pipeline.builder->Build();
-  if (!built.ok()) {
-    ctx_.metrics->RecordRender({}, 0, false);
-    spdlog::error("render error=\"{}\"", built.status().ToString());
-    return;
-  }
-  std::shared_ptr<const ServedSet> previous = ctx_.snapshots.Current();
+  // Taken before the build: an accept must apply to a render that contains what it accepts.
   std::set<std::string> accepted;
   {
     std::lock_guard lock(mu_);
     accepted.swap(accept_shrink_);
   }
+  Result<BuildResult> built = pipeline.builder->Build();
+  if (!built.ok()) {
+    RestoreAccepted(accepted);
+    next_expiry_.reset();  // wait for the next poll, not 50 ms: a failing build must not spin
+    ctx_.metrics->RecordRender({}, 0, false);
+    spdlog::error("render error=\"{}\"", built.status().ToString());
+    return;
+  }
+  std::shared_ptr<const ServedSet> previous = ctx_.snapshots.Current();
   std::vector<std::string> held =
       HoldBackShrunkFeeds(generation, built->set, previous.get(), accepted);
   // The served set keeps large bodies only in memfds; publish from the build's own snapshots,
@@ -249,7 +259,7 @@ void RenderLoop::PublishTo(const Generation& generation, Publisher& target, cons
   pending.name = name;
   pending.target = &target;
   pending.feeds = std::make_shared<const FeedSet>(feeds);
-  pending.accepted = accepted;
+  pending.accepted.insert(accepted.begin(), accepted.end());  // kept until a publish succeeds
   ++pending.failures;
   auto delay = RetryDelay(pending.failures);
   pending.retry_at = Steady::now() + delay;

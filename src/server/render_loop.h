@@ -60,6 +60,8 @@ class RenderLoop {
   void PublishTo(const Generation& generation, Publisher& target, const FeedSet& feeds,
                  const std::set<std::string>& accepted);
   void RetryDuePublishes(const Generation& generation);
+  // Puts shrink waivers back when the render that took them failed.
+  void RestoreAccepted(const std::set<std::string>& accepted);
   void ExpireRetained(const Generation& generation);
   void CountActive(const Generation& generation);
   std::chrono::milliseconds WaitTime(const Generation& generation) const;

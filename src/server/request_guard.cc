@@ -1,5 +1,6 @@
 #include "server/request_guard.h"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
@@ -29,6 +30,8 @@ std::string PublicHost(const ServerOptions& options) {
 bool IsOurHost(const std::string& host, bool ip_literal, const ServerOptions& options) {
   if (host.empty()) return false;
   if (host == PublicHost(options) || host == ToLower(options.host)) return true;
+  const auto& extra = options.allowed_hosts;
+  if (std::find(extra.begin(), extra.end(), host) != extra.end()) return true;
   if (!ip_literal) return host == "localhost" || host.ends_with(".localhost");
   // A rebinding page can only ever name itself; an IP literal is where the client connected.
   return IsLoopbackHost(host) || IsWildcard(options.host);
@@ -43,23 +46,35 @@ bool IsOurAuthority(boost::urls::authority_view authority, const ServerOptions& 
 
 uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
 
-// An Origin is ours when it names our scheme, one of our hosts and our port (or public_url's).
-bool IsOurOrigin(std::string_view origin, const ServerOptions& options, uint16_t port) {
+uint16_t PortOr(const boost::urls::authority_view& authority, uint16_t default_port) {
+  return authority.has_port() ? authority.port_number() : default_port;
+}
+
+// An Origin is ours when it is public_url's origin, or the origin of this very request: our
+// scheme, and the host and port of its (already checked) Host header. On a wildcard listen any
+// IP literal is a good Host, so the Origin must match the Host, not merely be an address.
+bool IsOurOrigin(std::string_view origin, std::string_view host_header,
+                 const ServerOptions& options, uint16_t port) {
   auto url = boost::urls::parse_uri(origin);
-  if (!url || !url->has_authority()) return false;
-  std::string scheme = ToLower(url->scheme());
-  uint16_t origin_port = url->has_port() ? url->port_number() : DefaultPort(scheme);
-  if (!IsOurAuthority(url->authority(), options)) return false;
+  if (!url || !url->has_authority() || url->has_userinfo()) return false;
+  const std::string scheme = ToLower(url->scheme());
+  const uint16_t origin_port = url->has_port() ? url->port_number() : DefaultPort(scheme);
+  const std::string origin_host = ToLower(url->host_address());
   if (!options.public_url.empty()) {
     auto public_url = boost::urls::parse_uri(options.public_url);
     if (public_url && ToLower(public_url->scheme()) == scheme &&
-        ToLower(public_url->host_address()) == ToLower(url->host_address())) {
-      uint16_t public_port =
-          public_url->has_port() ? public_url->port_number() : DefaultPort(scheme);
-      if (public_port == origin_port) return true;
+        ToLower(public_url->host_address()) == origin_host &&
+        PortOr(public_url->authority(), DefaultPort(scheme)) == origin_port) {
+      return true;
     }
   }
-  return scheme == (options.tls() ? "https" : "http") && origin_port == port;
+  if (scheme != (options.tls() ? "https" : "http")) return false;
+  if (host_header.empty()) {
+    return IsOurAuthority(url->authority(), options) && origin_port == port;
+  }
+  auto host = boost::urls::parse_authority(host_header);
+  return host && ToLower(host->host_address()) == origin_host &&
+         PortOr(*host, DefaultPort(scheme)) == origin_port;
 }
 
 std::string_view HeaderValue(const RequestHead& head, http::field field) {
@@ -84,6 +99,9 @@ bool IsAcceptedBodyType(std::string_view media_type) {
 std::optional<HttpResponse> GuardRequest(const RequestHead& head, const ServerOptions& options,
                                          uint16_t port, bool body_pending) {
   std::string_view host = HeaderValue(head, http::field::host);
+  if (host.empty() && head.version() >= 11) {
+    return Refusal(400, "bad_host", "HTTP/1.1 request without a Host header");
+  }
   if (!host.empty()) {
     auto authority = boost::urls::parse_authority(host);
     if (!authority || authority->has_userinfo() || !IsOurAuthority(*authority, options)) {
@@ -94,7 +112,7 @@ std::optional<HttpResponse> GuardRequest(const RequestHead& head, const ServerOp
   }
   if (auto it = head.find(http::field::origin); it != head.end()) {
     std::string_view origin = it->value();
-    if (!IsOurOrigin(origin, options, port)) {
+    if (!IsOurOrigin(origin, host, options, port)) {
       return Refusal(403, "bad_origin",
                      "cross-origin request from \"" + std::string(origin) + "\" refused");
     }

@@ -85,6 +85,9 @@ ServedFile Wrap(SnapshotPtr snapshot, const std::vector<FeedConfig>& feeds,
                 const ServedSet* previous, bool gzip, UnixSeconds generated_at) {
   if (previous != nullptr) {
     const ServedFile* old = previous->FindPath(snapshot->path);
+    // A snapshot the shrink guard held back is the served one itself: its bytes may live only
+    // in the old file's memfd, so it is reused whatever the gzip setting says.
+    if (old != nullptr && old->snapshot == snapshot) return *old;
     bool same = old != nullptr && old->snapshot->etag == snapshot->etag &&
                 old->snapshot->data_ts == snapshot->data_ts && old->gzip_etag.empty() != gzip;
     if (same) return *old;

@@ -228,6 +228,16 @@ TEST_F(HardeningTest, HeadNeverCarriesABodyOnAnyStatus) {
   }
 }
 
+// A GET with a trickled body held a connection the cap could never shed.
+TEST_F(HardeningTest, BodyOnGetIsRefusedAndTheConnectionClosed) {
+  std::string reply = RawExchange(PortOf(daemon_.url()),
+                                  "GET /feeds/fortigate_ip HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                  "Content-Type: application/json\r\nContent-Length: 65536\r\n\r\n{",
+                                  3);
+  EXPECT_THAT(reply, StartsWith("HTTP/1.1 400")) << reply;
+  EXPECT_THAT(reply, HasSubstr("Connection: close"));
+}
+
 TEST_F(HardeningTest, RefusedRequestsAreLoggedAndCountedByReason) {
   EXPECT_EQ(Http({.method = "POST",
                   .url = daemon_.url() + "/v1/findings",

@@ -102,6 +102,22 @@ TEST(ReaderLimits, GzipInsideGzipCountsAgainstTheSameBudget) {
   EXPECT_EQ(ok.findings.size(), 2u);
 }
 
+// A member ending exactly when the 64 KiB output chunk filled left the inflater "in a member":
+// valid gzip was reported as truncated and its last line dropped.
+TEST(ReaderLimits, GzipEndingOnAChunkBoundaryIsNotTruncated) {
+  for (size_t chunks : {1u, 2u, 5u}) {
+    std::string text(Inflater::kChunkBytes * chunks, ' ');
+    Result<std::string> inflated = GunzipBuffer(Gzip(text), 64u << 20);
+    ASSERT_TRUE(inflated.ok()) << chunks << ": " << inflated.status().ToString();
+    EXPECT_EQ(inflated->size(), text.size());
+  }
+  std::string line = FindingText(1);
+  std::string padded = line + std::string(Inflater::kChunkBytes - line.size(), ' ');
+  Collected got = Read(Gzip(padded));
+  EXPECT_TRUE(got.errors.empty()) << got.errors[0].ToString();
+  EXPECT_EQ(got.findings.size(), 1u);
+}
+
 TEST(ReaderLimits, GzipThreeLevelsDeepIsAnErrorNotARecursion) {
   Collected got = Read(Gzip(Gzip(Gzip(Lines(1)))));
   EXPECT_TRUE(got.findings.empty());
