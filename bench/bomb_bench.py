@@ -8,7 +8,7 @@ labelled Content-Type: application/gzip, and one more labelled Content-Encoding:
 every 0.2 s during the bombs. Sizes are MiB. Prints peak RSS, each bomb's status and time, and the normal
 ingest latencies (max and median), as Markdown for docs/performance.md.
 
-Usage: bench/bomb_bench.py [BUILD_DIR] [--bombs N] [--inflated-mb MB]
+Usage: bench/bomb_bench.py [BUILD_DIR] [--bombs N] [--inflated-mb MB] [--content blank|finding]
 """
 import argparse
 import gzip
@@ -34,10 +34,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def bomb(inflated_bytes):
-    """gzip of `inflated_bytes` blank lines, built block by block."""
+def bomb(inflated_bytes, line=b"\n"):
+    """gzip of `inflated_bytes` of `line` repeated, built block by block."""
     z = zlib.compressobj(9, zlib.DEFLATED, 16 + 15)
-    block = b"\n" * (1 << 20)
+    block = line * max(1, (1 << 20) // len(line))
     out = []
     for _ in range(inflated_bytes // len(block)):
         out.append(z.compress(block))
@@ -91,6 +91,8 @@ def main():
     parser.add_argument("build", nargs="?", default="build")
     parser.add_argument("--bombs", type=int, default=4)
     parser.add_argument("--inflated-mb", type=int, default=1200)
+    parser.add_argument("--content", choices=["blank", "finding"], default="blank",
+                        help="what the bomb inflates to: blank lines, or one valid finding repeated")
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     binary = os.path.join(root, args.build, "src/cli/guardfeed")
@@ -109,7 +111,8 @@ def main():
                 break
             except Exception:
                 time.sleep(0.1)
-        payload = bomb(args.inflated_mb << 20)
+        line = finding(10**6) + b"\n" if args.content == "finding" else b"\n"
+        payload = bomb(args.inflated_mb << 20, line)
         nested = gzip.compress(payload, 1)
         print("bomb: %.2f MB of gzip inflating to %d MiB; nested variant %.2f MB" %
               (len(payload) / 1e6, args.inflated_mb, len(nested) / 1e6))
