@@ -97,9 +97,13 @@ class DirectoryPublisher final : public Publisher {
 
   // A file guardfeed has no record of may hold anything (an earlier run on another store).
   PreviousEntries Previous(const Snapshot& snapshot) override {
+    const std::string path = directory_ + "/" + snapshot.path;
     std::error_code ec;
-    bool exists = fs::exists(directory_ + "/" + snapshot.path, ec);
-    return exists || ec ? PreviousEntries::Unknown() : PreviousEntries::Never();
+    bool exists = fs::exists(path, ec);
+    if (!exists && !ec) return PreviousEntries::Never();
+    // Exactly what would be written: as many entries as the snapshot, whatever wrote it.
+    if (SameContent(path, snapshot.body)) return PreviousEntries::Known(snapshot.entries);
+    return PreviousEntries::Unknown();
   }
 
  private:

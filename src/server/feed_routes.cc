@@ -76,6 +76,15 @@ HttpResponse NotRendered() {
   return response;
 }
 
+// A feed the shrink guard holds with nothing of it served yet: firewalls keep the list they have.
+HttpResponse HeldBack(const std::string& feed) {
+  HttpResponse response = JsonError(
+      503, "feed " + feed + " is held back by the shrink guard (accept with POST /v1/feeds/" +
+               feed + "/accept)");
+  response.AddHeader("Retry-After", "60");
+  return response;
+}
+
 HttpResponse HandleFeed(ServerContext& ctx, const RequestContext& rc) {
   std::optional<std::string> name = PercentDecode(rc.tail);
   if (!name || name->empty()) return JsonError(404, "no such feed");
@@ -86,6 +95,7 @@ HttpResponse HandleFeed(ServerContext& ctx, const RequestContext& rc) {
   if (lookup.file == nullptr) {
     const FeedConfig* config = rc.generation->FindFeed(*name);
     if (config == nullptr) return JsonError(404, "no feed named \"" + *name + "\"");
+    if (set->held_unserved.contains(config->name)) return HeldBack(config->name);
     const ServerOptions& options = rc.generation->options;
     if (const FeedAuth* auth = AuthFor(options, config->name)) {
       if (CheckFeedAuth(*rc.head, *auth) != AuthResult::kOk) {
@@ -104,6 +114,8 @@ HttpResponse HandleSecIntel(ServerContext& ctx, const RequestContext& rc) {
   std::shared_ptr<const ServedSet> set = ctx.snapshots.Current();
   if (!set) return NotRendered();
   Lookup lookup{set, set->FindPath(*path)};
+  // A SecIntel data file is named after its feed.
+  if (lookup.file == nullptr && set->held_unserved.contains(*path)) return HeldBack(*path);
   if (lookup.file == nullptr || !lookup.file->secintel) {
     return JsonError(404, "no such resource");
   }

@@ -161,8 +161,9 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
     return;
   }
   std::shared_ptr<const ServedSet> previous = ctx_.snapshots.Current();
+  std::set<std::string> unserved;
   std::vector<std::string> held =
-      HoldBackShrunkFeeds(generation, built->set, previous.get(), accepted);
+      HoldBackShrunkFeeds(generation, built->set, previous.get(), accepted, unserved);
   // The served set keeps large bodies only in memfds; publish from the build's own snapshots,
   // without the feeds held back (their targets keep what they have).
   FeedSet to_publish = built->set;
@@ -171,7 +172,7 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
            (!held.empty() && snapshot->path == "manifest.xml");
   });
   auto set = MakeServedSet(std::move(built).value(), generation.feeds, previous.get(),
-                           generation.options.gzip);
+                           generation.options.gzip, std::move(unserved));
   previous.reset();
   ctx_.snapshots.Swap(set);
   double seconds = std::chrono::duration<double>(Steady::now() - started).count();
@@ -195,17 +196,36 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
   PublishAll(generation, to_publish, accepted);
 }
 
+// What the publish targets hold for a feed the daemon has not served yet (the first render after
+// a start): the largest count any of them knows, unknown if one cannot tell, else never.
+PreviousEntries RenderLoop::TargetsHold(const Generation& generation, const Snapshot& snapshot) {
+  const Pipeline& pipeline = *generation.pipeline;
+  std::vector<Publisher*> targets = pipeline.publishers;
+  if (targets.empty() && pipeline.publisher != nullptr) targets.push_back(pipeline.publisher);
+  PreviousEntries held = PreviousEntries::Never();
+  for (Publisher* target : targets) {
+    if (!target->Carries(snapshot)) continue;
+    PreviousEntries there = target->Previous(snapshot);
+    if (there.kind == PreviousEntries::Kind::kUnknown) return there;
+    if (there.kind == PreviousEntries::Kind::kKnown && there.entries >= held.entries) held = there;
+  }
+  return held;
+}
+
 std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& generation, FeedSet& set,
                                                          const ServedSet* previous,
-                                                         const std::set<std::string>& accepted) {
+                                                         const std::set<std::string>& accepted,
+                                                         std::set<std::string>& unserved) {
   std::vector<std::string> held;
   for (SnapshotPtr& snapshot : set.files) {
-    if (snapshot->feed.empty() || previous == nullptr) continue;
-    const ServedFile* old = previous->FindPath(snapshot->path);
-    if (old == nullptr) continue;
+    if (snapshot->feed.empty()) continue;
+    const ServedFile* old = previous != nullptr ? previous->FindPath(snapshot->path) : nullptr;
+    if (old == nullptr && previous != nullptr) continue;  // a feed new to this configuration
+    PreviousEntries before = old != nullptr ? PreviousEntries::Known(old->snapshot->entries)
+                                            : TargetsHold(generation, *snapshot);
     ShrinkGuardOptions guard = generation.pipeline->shrink_guard;
     guard.force = guard.force || accepted.contains("*") || accepted.contains(snapshot->feed);
-    Status check = CheckShrink(snapshot->feed, old->snapshot->entries, snapshot->entries, guard);
+    Status check = CheckShrink(snapshot->feed, before, snapshot->entries, guard);
     bool was_held = held_back_.contains(snapshot->feed);
     if (check.ok()) {
       if (was_held) spdlog::info("shrink_guard feed={} released", snapshot->feed);
@@ -220,11 +240,18 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
     held_back_.insert(snapshot->feed);
     ctx_.metrics->SetFeedHeldBack(snapshot->feed, true);
     held.push_back(snapshot->feed);
-    snapshot = old->snapshot;
+    if (old != nullptr) {
+      snapshot = old->snapshot;
+    } else {
+      unserved.insert(snapshot->feed);  // nothing of it served yet: 503 until accepted
+    }
   }
+  std::erase_if(set.files, [&unserved](const SnapshotPtr& snapshot) {
+    return unserved.contains(snapshot->feed);
+  });
   // The SecIntel manifest must not announce a version of a feed that is being held back.
   for (SnapshotPtr& snapshot : set.files) {
-    if (held.empty() || snapshot->path != "manifest.xml") continue;
+    if (held.empty() || previous == nullptr || snapshot->path != "manifest.xml") continue;
     if (const ServedFile* old = previous->FindPath(snapshot->path)) snapshot = old->snapshot;
   }
   return held;

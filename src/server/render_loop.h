@@ -51,10 +51,13 @@ class RenderLoop {
   void Run();
   void Tick(bool force);
   void Render(const Generation& generation, int64_t counter);
-  // Replaces each feed that fails the shrink guard with its served snapshot; returns them.
+  // Replaces each feed that fails the shrink guard with its served snapshot, or, with none served
+  // yet, takes it out of `set` into `unserved` (answered 503); returns the held feeds.
   std::vector<std::string> HoldBackShrunkFeeds(const Generation& generation, FeedSet& set,
                                                const ServedSet* previous,
-                                               const std::set<std::string>& accepted);
+                                               const std::set<std::string>& accepted,
+                                               std::set<std::string>& unserved);
+  PreviousEntries TargetsHold(const Generation& generation, const Snapshot& snapshot);
   void PublishAll(const Generation& generation, const FeedSet& feeds,
                   const std::set<std::string>& accepted);
   void PublishTo(const Generation& generation, Publisher& target, const FeedSet& feeds,

@@ -125,8 +125,10 @@ const ServedFile* ServedSet::FindFeed(std::string_view name) const {
 
 std::shared_ptr<const ServedSet> MakeServedSet(BuildResult result,
                                                const std::vector<FeedConfig>& feeds,
-                                               const ServedSet* previous, bool gzip) {
+                                               const ServedSet* previous, bool gzip,
+                                               std::set<std::string> held_unserved) {
   auto set = std::make_shared<ServedSet>();
+  set->held_unserved.insert(held_unserved.begin(), held_unserved.end());
   set->generated_at = result.set.generated_at;
   set->reports = std::move(result.reports);
   set->files.reserve(result.set.files.size());

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,9 @@ struct ServedSet {
   std::map<std::string, size_t, std::less<>> by_feed;  // feed name -> index of its data file
   std::vector<FeedReport> reports;
   UnixSeconds generated_at = 0;
+  // Feeds the shrink guard holds back with nothing of theirs served yet (the first render after
+  // a start, when a publish target still holds more): answered 503 so firewalls keep their list.
+  std::set<std::string, std::less<>> held_unserved;
 
   const ServedFile* FindPath(std::string_view path) const;
   const ServedFile* FindFeed(std::string_view name) const;
@@ -59,7 +63,8 @@ struct ServedSet {
 // null) are reused as they are (no recompression, no copy).
 std::shared_ptr<const ServedSet> MakeServedSet(BuildResult result,
                                                const std::vector<FeedConfig>& feeds,
-                                               const ServedSet* previous, bool gzip);
+                                               const ServedSet* previous, bool gzip,
+                                               std::set<std::string> held_unserved = {});
 
 class SnapshotHolder {
  public:

@@ -20,6 +20,8 @@ struct DaemonOptions {
   bool replace_server = false;
   std::vector<std::string> extra_args;  // after "serve"
   std::string listen = "127.0.0.1:0";
+  // The store's file name inside the daemon's directory.
+  std::string store_file = "guardfeed.db";
 };
 
 inline constexpr const char* kIngestToken = "ingest-secret-0123456789";

@@ -230,10 +230,11 @@ TEST_F(HardeningTest, HeadNeverCarriesABodyOnAnyStatus) {
 
 // A GET with a trickled body held a connection the cap could never shed.
 TEST_F(HardeningTest, BodyOnGetIsRefusedAndTheConnectionClosed) {
-  std::string reply = RawExchange(PortOf(daemon_.url()),
-                                  "GET /feeds/fortigate_ip HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                  "Content-Type: application/json\r\nContent-Length: 65536\r\n\r\n{",
-                                  3);
+  std::string reply =
+      RawExchange(PortOf(daemon_.url()),
+                  "GET /feeds/fortigate_ip HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Content-Type: application/json\r\nContent-Length: 65536\r\n\r\n{",
+                  3);
   EXPECT_THAT(reply, StartsWith("HTTP/1.1 400")) << reply;
   EXPECT_THAT(reply, HasSubstr("Connection: close"));
 }
@@ -369,6 +370,36 @@ TEST(HardeningExpiry, DaemonDeletesIndicatorsExpiredLongerThanTheRetention) {
   })) << daemon.Stderr();
   HttpResult explained = Admin("GET", daemon.url() + "/v1/indicators/" + AttackerIp(77));
   EXPECT_EQ(explained.status, 404) << explained.body;
+  EXPECT_EQ(daemon.Stop(SIGTERM), 0);
+}
+
+// Restarted on the wrong store (a typo in store.url): the feeds would be served empty while the
+// publish directory still holds the lists. They are answered 503 until an operator accepts.
+TEST(HardeningRestart, WrongStoreAfterARestartServesNoEmptyFeed) {
+  DaemonOptions options;
+  Daemon daemon(options);
+  options.extra_toml = "[publish]\ndirectory = \"" + daemon.dir() + "/pub\"\n";
+  daemon.WriteConfig(options);
+  ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
+  ASSERT_EQ(PostFindings(daemon.url(), IpEvent(5)).status, 200);
+  ASSERT_TRUE(FeedEventuallyContains(daemon, "fortigate_ip", AttackerIp(5)));
+  ASSERT_TRUE(
+      WaitFor([&] { return std::filesystem::exists(daemon.dir() + "/pub/fortigate_ip.txt"); }));
+  ASSERT_EQ(daemon.Stop(SIGTERM), 0);
+  options.store_file = "guardfeed-typo.db";
+  daemon.WriteConfig(options);
+  ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
+  HttpResult held = Get(daemon.url() + "/feeds/fortigate_ip");
+  EXPECT_EQ(held.status, 503) << held.body;
+  EXPECT_EQ(held.Header("retry-after"), "60");
+  EXPECT_THAT(Metrics(daemon), HasSubstr(R"(guardfeed_feed_held_back{feed="fortigate_ip"} 1)"));
+  std::ifstream in(daemon.dir() + "/pub/fortigate_ip.txt");
+  std::string published((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(published.find(AttackerIp(5)), std::string::npos);
+  // A feed that was empty before is served as it is.
+  EXPECT_EQ(Get(daemon.url() + "/feeds/blocked_domains").status, 200);
+  EXPECT_EQ(Admin("POST", daemon.url() + "/v1/feeds/fortigate_ip/accept").status, 202);
+  EXPECT_TRUE(WaitFor([&] { return Get(daemon.url() + "/feeds/fortigate_ip").status == 200; }));
   EXPECT_EQ(daemon.Stop(SIGTERM), 0);
 }
 
