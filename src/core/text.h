@@ -7,6 +7,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,17 @@ inline std::string ToLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = AsciiToLower(c);
   return out;
+}
+
+// A byte count for messages, rounded down to its unit: "64 MiB", "512 KiB", "17 B" (whole GiB
+// print as GiB). Configuration errors that must show the exact value use FormatSize (cli).
+inline std::string SizeText(uint64_t bytes) {
+  if (bytes >= (uint64_t{1} << 30) && bytes % (uint64_t{1} << 30) == 0) {
+    return std::to_string(bytes >> 30) + " GiB";
+  }
+  if (bytes >= (uint64_t{1} << 20)) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= (uint64_t{1} << 10)) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " B";
 }
 
 }  // namespace guardfeed

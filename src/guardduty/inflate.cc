@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <climits>
 
+#include "core/text.h"
+
 namespace guardfeed {
 
 struct Inflater::State {
@@ -85,15 +87,6 @@ Result<std::string> GunzipBuffer(std::string_view data, uint64_t max_output) {
   if (!status.ok()) return status;
   GF_RETURN_IF_ERROR(inflater.Finish());
   return out;
-}
-
-std::string SizeText(uint64_t bytes) {
-  if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0) {
-    return std::to_string(bytes >> 30) + " GiB";
-  }
-  if (bytes >= (1u << 20)) return std::to_string(bytes >> 20) + " MiB";
-  if (bytes >= (1u << 10)) return std::to_string(bytes >> 10) + " KiB";
-  return std::to_string(bytes) + " B";
 }
 
 }  // namespace guardfeed

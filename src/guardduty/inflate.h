@@ -54,7 +54,4 @@ bool IsGzip(std::string_view data);
 // exceed `max_output`.
 Result<std::string> GunzipBuffer(std::string_view data, uint64_t max_output);
 
-// "64 MiB", "512 KiB", "17 B": sizes in messages.
-std::string SizeText(uint64_t bytes);
-
 }  // namespace guardfeed

@@ -84,8 +84,6 @@ Result<std::unique_ptr<Publisher>> NewDirectoryPublisher(std::string_view direct
                                                          Store* store = nullptr,
                                                          ShrinkGuardOptions guard = {});
 
-// Publishes to every target in order, trying all of them; fails (naming each failed target)
-// when any failed. Used by the daemon, which runs one publisher after each render.
-std::unique_ptr<Publisher> NewFanOutPublisher(std::vector<std::unique_ptr<Publisher>> targets);
+
 
 }  // namespace guardfeed

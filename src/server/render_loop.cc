@@ -199,11 +199,8 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
 // What the publish targets hold for a feed the daemon has not served yet (the first render after
 // a start): the largest count any of them knows, unknown if one cannot tell, else never.
 PreviousEntries RenderLoop::TargetsHold(const Generation& generation, const Snapshot& snapshot) {
-  const Pipeline& pipeline = *generation.pipeline;
-  std::vector<Publisher*> targets = pipeline.publishers;
-  if (targets.empty() && pipeline.publisher != nullptr) targets.push_back(pipeline.publisher);
   PreviousEntries held = PreviousEntries::Never();
-  for (Publisher* target : targets) {
+  for (Publisher* target : generation.pipeline->publishers) {
     if (!target->Carries(snapshot)) continue;
     PreviousEntries there = target->Previous(snapshot);
     if (there.kind == PreviousEntries::Kind::kUnknown) return there;
@@ -259,10 +256,9 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
 
 void RenderLoop::PublishAll(const Generation& generation, const FeedSet& feeds,
                             const std::set<std::string>& accepted) {
-  const Pipeline& pipeline = *generation.pipeline;
-  std::vector<Publisher*> targets = pipeline.publishers;
-  if (targets.empty() && pipeline.publisher != nullptr) targets.push_back(pipeline.publisher);
-  for (Publisher* target : targets) PublishTo(generation, *target, feeds, accepted);
+  for (Publisher* target : generation.pipeline->publishers) {
+    PublishTo(generation, *target, feeds, accepted);
+  }
 }
 
 void RenderLoop::PublishTo(const Generation& generation, Publisher& target, const FeedSet& feeds,
@@ -302,8 +298,7 @@ void RenderLoop::RetryDuePublishes(const Generation& generation) {
   for (const PendingPublish& pending : due) {
     // A reload replaces the targets: a retry only ever goes to a target of this generation.
     const auto& targets = generation.pipeline->publishers;
-    bool current = std::find(targets.begin(), targets.end(), pending.target) != targets.end() ||
-                   pending.target == generation.pipeline->publisher;
+    bool current = std::find(targets.begin(), targets.end(), pending.target) != targets.end();
     if (!current) {
       pending_.erase(pending.name);
       continue;

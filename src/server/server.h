@@ -33,9 +33,7 @@ struct Pipeline {
   const Policy* policy = nullptr;
   const Clock* clock = nullptr;
   FeedBuilder* builder = nullptr;  // Build is called only from the render thread
-  Publisher* publisher = nullptr;  // optional; runs after each render that changed something
-  // Every publish target, each published, retried and reported on its own (preferred over
-  // `publisher` when not empty).
+  // Every publish target, each published after a render, retried and reported on its own.
   std::vector<Publisher*> publishers;
   // The shrink guard in front of the served snapshots (publishers carry their own).
   ShrinkGuardOptions shrink_guard;

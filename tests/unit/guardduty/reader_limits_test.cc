@@ -14,6 +14,7 @@ namespace guardfeed {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Gzip;
 using testing::NetworkAction;
 using testing::RawFinding;
 
@@ -30,20 +31,6 @@ Collected Read(std::string_view data, ReadLimits limits = {}) {
   callbacks.on_error = [&](const ReadError& e) { out.errors.push_back(e); };
   FindingReader reader(limits);
   out.status = reader.ReadBuffer(data, "body", callbacks);
-  return out;
-}
-
-std::string Gzip(const std::string& data) {
-  z_stream stream{};
-  deflateInit2(&stream, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&stream, data.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
   return out;
 }
 

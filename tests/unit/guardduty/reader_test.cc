@@ -9,6 +9,7 @@ namespace guardfeed {
 namespace {
 
 using testing::EventBridge;
+using testing::Gzip;
 using testing::NetworkAction;
 using testing::RawFinding;
 
@@ -26,20 +27,6 @@ Collected Read(std::string_view data) {
   callbacks.on_skipped_event = [&](std::string_view t) { out.skipped.emplace_back(t); };
   FindingReader reader;
   reader.ReadBuffer(data, "input.json", callbacks);
-  return out;
-}
-
-std::string Gzip(const std::string& data) {
-  z_stream stream{};
-  deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&stream, data.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
   return out;
 }
 

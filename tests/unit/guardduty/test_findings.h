@@ -1,6 +1,8 @@
 // Small GuardDuty findings for the reader and extractor tests, built as JSON text.
 #pragma once
 
+#include <zlib.h>
+
 #include <string>
 
 namespace guardfeed::testing {
@@ -24,6 +26,21 @@ inline std::string NetworkAction(const std::string& ip_field = R"("ipAddressV4":
   return R"({"actionType":"NETWORK_CONNECTION","networkConnectionAction":{"connectionDirection":")" +
          direction + R"(","localIpDetails":{"ipAddressV4":"10.0.0.5"},"remoteIpDetails":{)" +
          ip_field + "}}}";
+}
+
+// One gzip member holding `data` (RFC 1952 framing), as the S3 export and gzip bodies carry.
+inline std::string Gzip(const std::string& data) {
+  z_stream stream{};
+  deflateInit2(&stream, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
 }
 
 inline std::string EventBridge(const std::string& finding,
