@@ -8,7 +8,6 @@
 #include "guardduty/reader.h"
 #include "server/auth.h"
 #include "server/http_util.h"
-#include "server/request_guard.h"
 #include "server/routes.h"
 
 namespace guardfeed::server {
@@ -28,17 +27,7 @@ std::optional<HttpResponse> IngestPrecheck(const RequestContext& rc) {
   const ServerOptions& options = rc.generation->options;
   AuthResult auth = CheckToken(*rc.head, options.ingest_token, options.ingest_api_key_header);
   if (auth != AuthResult::kOk) return TokenAuthFailure(auth, kWhat);
-  std::string media_type = MediaType((*rc.head)[http::field::content_type]);
-  if (!IsAcceptedBodyType(media_type)) {
-    // text/plain and forms are what a hostile web page can send without a CORS preflight.
-    return Refusal(415, "unsupported_media_type",
-                   media_type.empty()
-                       ? "Content-Type is missing: send application/json or "
-                         "application/x-ndjson"
-                       : "Content-Type " + media_type +
-                             " is not accepted: send application/json or "
-                             "application/x-ndjson (optionally Content-Encoding: gzip)");
-  }
+  // The media type was checked for every route by the request guard (request_guard.h).
   std::string encoding = MediaType((*rc.head)[http::field::content_encoding]);
   if (!encoding.empty() && encoding != "gzip" && encoding != "x-gzip" && encoding != "identity") {
     return Refusal(415, "unsupported_encoding",
