@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "publish/publisher.h"
@@ -89,13 +91,15 @@ class DirectoryPublisher final : public Publisher {
       GF_RETURN_IF_ERROR(AtomicWrite(path, file->body));
       report.written.push_back(file->path);
     }
+    GF_RETURN_IF_ERROR(RecordEntries(set, held_back));
     if (!report.written.empty()) GF_RETURN_IF_ERROR(SyncDirectory(directory_));
     return report;
   }
 
   std::string Describe() const override { return "file://" + directory_; }
 
-  // A file guardfeed has no record of may hold anything (an earlier run on another store).
+  // From the record kept beside the files, so a process on another (or a new, empty) store
+  // knows what the directory holds; a file without a record may hold anything.
   PreviousEntries Previous(const Snapshot& snapshot) override {
     const std::string path = directory_ + "/" + snapshot.path;
     std::error_code ec;
@@ -103,10 +107,35 @@ class DirectoryPublisher final : public Publisher {
     if (!exists && !ec) return PreviousEntries::Never();
     // Exactly what would be written: as many entries as the snapshot, whatever wrote it.
     if (SameContent(path, snapshot.body)) return PreviousEntries::Known(snapshot.entries);
-    return PreviousEntries::Unknown();
+    EntryCounts recorded = ReadRecord();
+    auto it = recorded.find(snapshot.path);
+    return it != recorded.end() ? PreviousEntries::Known(it->second) : PreviousEntries::Unknown();
   }
 
  private:
+  // Hidden (the reader and firewalls skip it): "file entries" per published feed file.
+  static constexpr std::string_view kRecord = ".guardfeed-entries";
+
+  EntryCounts ReadRecord() const {
+    std::ifstream in(directory_ + "/" + std::string(kRecord));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return DecodeEntryCounts(text);
+  }
+
+  // What the directory now holds for each feed file written or confirmed by this publish.
+  Status RecordEntries(const FeedSet& set, const std::set<std::string>& held_back) {
+    EntryCounts recorded = ReadRecord();
+    const std::string before = EncodeEntryCounts(recorded);
+    for (const SnapshotPtr& file : set.files) {
+      if (!file->feed.empty() && !held_back.contains(file->feed)) {
+        recorded[file->path] = file->entries;
+      }
+    }
+    std::string after = EncodeEntryCounts(recorded);
+    if (after == before) return Status::Ok();
+    return AtomicWrite(directory_ + "/" + std::string(kRecord), after);
+  }
+
   const std::string directory_;
 };
 

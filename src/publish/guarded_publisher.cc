@@ -1,5 +1,4 @@
 // The shrink guard in front of every publisher (publisher.h, NewShrinkGuardedPublisher).
-#include <charconv>
 #include <map>
 #include <sstream>
 
@@ -8,31 +7,7 @@
 namespace guardfeed {
 namespace {
 
-using Counts = std::map<std::string, uint64_t, std::less<>>;
-
-// "feed entries\n" per line.
-std::string EncodeCounts(const Counts& counts) {
-  std::string out;
-  for (const auto& [feed, entries] : counts) out += feed + " " + std::to_string(entries) + "\n";
-  return out;
-}
-
-Counts DecodeCounts(std::string_view text) {
-  Counts counts;
-  while (!text.empty()) {
-    std::string_view line = text.substr(0, text.find('\n'));
-    text.remove_prefix(std::min(text.size(), line.size() + 1));
-    size_t space = line.rfind(' ');
-    uint64_t entries = 0;
-    if (space == std::string_view::npos) continue;
-    std::string_view number = line.substr(space + 1);
-    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), entries);
-    if (ec == std::errc() && end == number.data() + number.size()) {
-      counts[std::string(line.substr(0, space))] = entries;
-    }
-  }
-  return counts;
-}
+using Counts = EntryCounts;
 
 class ShrinkGuardedPublisher final : public Publisher {
  public:
@@ -86,7 +61,7 @@ class ShrinkGuardedPublisher final : public Publisher {
     if (store_ == nullptr) return Status::Ok();  // memory only: counts_ is the record
     Result<std::optional<std::string>> stored = store_->GetPublisherState(state_key_);
     if (!stored.ok()) return stored.status().WithContext("reading shrink guard state");
-    counts_ = stored->has_value() ? DecodeCounts(**stored) : Counts();
+    counts_ = stored->has_value() ? DecodeEntryCounts(**stored) : Counts();
     return Status::Ok();
   }
 
@@ -98,7 +73,7 @@ class ShrinkGuardedPublisher final : public Publisher {
       }
     }
     if (store_ == nullptr) return Status::Ok();
-    return store_->PutPublisherState(state_key_, EncodeCounts(counts_))
+    return store_->PutPublisherState(state_key_, EncodeEntryCounts(counts_))
         .WithContext("saving shrink guard state");
   }
 

@@ -1,5 +1,7 @@
 #include "publish/shrink_guard.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <string>
 
@@ -59,6 +61,29 @@ Status CheckShrink(std::string_view feed, const PreviousEntries& previous, uint6
       "' would be published empty where what is there now is unknown (it may be a full list); "
       "an empty list unblocks everything it blocked. Not published; publish with force to "
       "accept");
+}
+
+std::string EncodeEntryCounts(const EntryCounts& counts) {
+  std::string out;
+  for (const auto& [name, entries] : counts) out += name + " " + std::to_string(entries) + "\n";
+  return out;
+}
+
+EntryCounts DecodeEntryCounts(std::string_view text) {
+  EntryCounts counts;
+  while (!text.empty()) {
+    std::string_view line = text.substr(0, text.find('\n'));
+    text.remove_prefix(std::min(text.size(), line.size() + 1));
+    size_t space = line.rfind(' ');
+    if (space == std::string_view::npos) continue;
+    std::string_view number = line.substr(space + 1);
+    uint64_t entries = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), entries);
+    if (ec == std::errc() && end == number.data() + number.size()) {
+      counts[std::string(line.substr(0, space))] = entries;
+    }
+  }
+  return counts;
 }
 
 }  // namespace guardfeed

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -42,6 +44,12 @@ struct PreviousEntries {
   static PreviousEntries Unknown() { return {Kind::kUnknown, 0}; }
   static PreviousEntries Known(uint64_t n) { return {Kind::kKnown, n}; }
 };
+
+// Entry counts by feed (or file), the shrink guard's record of what was published.
+using EntryCounts = std::map<std::string, uint64_t, std::less<>>;
+// "name entries\n" per line; Decode skips lines it cannot read.
+std::string EncodeEntryCounts(const EntryCounts& counts);
+EntryCounts DecodeEntryCounts(std::string_view text);
 
 // CheckShrink against what a target held. An unknown previous state is not "never published":
 // it refuses an empty feed (the one change that surely unblocks everything), and lets a

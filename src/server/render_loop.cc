@@ -217,7 +217,8 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
   for (SnapshotPtr& snapshot : set.files) {
     if (snapshot->feed.empty()) continue;
     const ServedFile* old = previous != nullptr ? previous->FindPath(snapshot->path) : nullptr;
-    if (old == nullptr && previous != nullptr) continue;  // a feed new to this configuration
+    bool never_served = previous == nullptr || previous->held_unserved.contains(snapshot->feed);
+    if (old == nullptr && !never_served) continue;  // a feed new to this configuration
     PreviousEntries before = old != nullptr ? PreviousEntries::Known(old->snapshot->entries)
                                             : TargetsHold(generation, *snapshot);
     ShrinkGuardOptions guard = generation.pipeline->shrink_guard;

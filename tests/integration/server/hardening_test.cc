@@ -381,7 +381,9 @@ TEST(HardeningRestart, WrongStoreAfterARestartServesNoEmptyFeed) {
   options.extra_toml = "[publish]\ndirectory = \"" + daemon.dir() + "/pub\"\n";
   daemon.WriteConfig(options);
   ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
-  ASSERT_EQ(PostFindings(daemon.url(), IpEvent(5)).status, 200);
+  std::string events;
+  for (uint32_t i = 0; i < 10; ++i) events += IpEvent(i) + "\n";
+  ASSERT_EQ(PostFindings(daemon.url(), events, "application/x-ndjson").status, 200);
   ASSERT_TRUE(FeedEventuallyContains(daemon, "fortigate_ip", AttackerIp(5)));
   ASSERT_TRUE(
       WaitFor([&] { return std::filesystem::exists(daemon.dir() + "/pub/fortigate_ip.txt"); }));
@@ -398,6 +400,14 @@ TEST(HardeningRestart, WrongStoreAfterARestartServesNoEmptyFeed) {
   EXPECT_NE(published.find(AttackerIp(5)), std::string::npos);
   // A feed that was empty before is served as it is.
   EXPECT_EQ(Get(daemon.url() + "/feeds/blocked_domains").status, 200);
+  // One new finding on the wrong store: 10 entries to 1 is still far past the limit, served and
+  // published (the publish directory's own record says what it holds).
+  ASSERT_EQ(PostFindings(daemon.url(), IpEvent(50)).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // past the render debounce
+  EXPECT_EQ(Get(daemon.url() + "/feeds/fortigate_ip").status, 503);
+  std::ifstream again(daemon.dir() + "/pub/fortigate_ip.txt");
+  std::string still((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+  EXPECT_NE(still.find(AttackerIp(5)), std::string::npos);
   EXPECT_EQ(Admin("POST", daemon.url() + "/v1/feeds/fortigate_ip/accept").status, 202);
   EXPECT_TRUE(WaitFor([&] { return Get(daemon.url() + "/feeds/fortigate_ip").status == 200; }));
   EXPECT_EQ(daemon.Stop(SIGTERM), 0);

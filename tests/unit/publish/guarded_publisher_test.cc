@@ -109,5 +109,21 @@ TEST(ShrinkGuardedPublisher, DirectoryRefusesToEmptyAFileItHasNoRecordOf) {
   fs::remove_all(dir);
 }
 
+// A restart on a new, empty store has no record in the store: the directory's own record keeps
+// one new finding from replacing a 10-entry list.
+TEST(ShrinkGuardedPublisher, DirectoryKnowsWhatItHoldsWithoutTheStore) {
+  std::string dir = fs::temp_directory_path() / ("gf-guard-rec-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  ASSERT_TRUE((*NewDirectoryPublisher(dir))->Publish(FeedSet{{Feed("a", 10)}, 0}).ok());
+  auto restarted = NewDirectoryPublisher(dir);
+  ASSERT_TRUE(restarted.ok());
+  Result<PublishReport> report = (*restarted)->Publish(FeedSet{{Feed("a", 1)}, 0});
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("from 10 to 1"), std::string::npos)
+      << report.status().message();
+  EXPECT_TRUE((*restarted)->Publish(FeedSet{{Feed("a", 6)}, 0}).ok());
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace guardfeed
