@@ -2,6 +2,7 @@
 // with a million addresses, the requests a hostile web page can make a browser send to a
 // loopback daemon (forms, text/plain, DNS rebinding, foreign origins), the connection cap, HEAD
 // on every status, and refused requests in the log and /metrics.
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -259,14 +260,32 @@ TEST_F(HardeningTest, RefusedRequestsAreLoggedAndCountedByReason) {
   EXPECT_THAT(daemon_.Stderr(), Not(HasSubstr(kIngestToken)));
 }
 
-// A request whose headers arrived and whose body is still coming: a busy connection.
+// A request whose headers the server has read and whose body is still coming: a busy connection.
+// It asks for 100 Continue, so the test knows the server has read its headers; a connection shed
+// before that (it still looked idle) is replaced. Returns -1 when the server never answers.
 int BusyConnection(uint16_t port) {
-  int fd = ConnectLoopback(port);
-  std::string head = "POST /v1/findings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                     std::string(kIngestToken) +
-                     "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
-  (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
-  return fd;
+  const std::string head = "POST /v1/findings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                           std::string(kIngestToken) +
+                           "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n"
+                           "Expect: 100-continue\r\n\r\n";
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    int fd = ConnectLoopback(port);
+    (void)::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    std::string reply;
+    char chunk[256];
+    pollfd readable{.fd = fd, .events = POLLIN, .revents = 0};
+    while (reply.find("\r\n\r\n") == std::string::npos && ::poll(&readable, 1, 5000) == 1) {
+      ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
+      if (n <= 0) break;
+      reply.append(chunk, static_cast<size_t>(n));
+    }
+    if (reply.starts_with("HTTP/1.1 100")) {
+      (void)::send(fd, "{", 1, MSG_NOSIGNAL);
+      return fd;
+    }
+    ::close(fd);
+  }
+  return -1;
 }
 
 TEST(HardeningConnections, ConnectionsPastTheCapShedIdleOnesThenGet503) {
@@ -281,9 +300,11 @@ TEST(HardeningConnections, ConnectionsPastTheCapShedIdleOnesThenGet503) {
   EXPECT_TRUE(WaitFor([&] { return Get(daemon.url() + "/healthz").status == 200; }));
   // Busy connections are never shed: past the cap a new connection gets 503 and is closed.
   std::vector<int> busy;
-  for (int i = 0; i < 3; ++i) busy.push_back(BusyConnection(port));
-  // Once the server has read their headers (no sleeping on a loaded machine: ask until then;
-  // each early answer just sheds one more of the idle connections).
+  for (int i = 0; i < 3; ++i) {
+    busy.push_back(BusyConnection(port));
+    ASSERT_GE(busy.back(), 0) << "the server never read a busy connection's headers";
+  }
+  // Closed idle connections may still count until the server notices: ask until it has.
   std::string reply;
   EXPECT_TRUE(WaitFor([&] {
     reply = RawExchange(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 3);
