@@ -271,7 +271,9 @@ class SqliteStore final : public Store {
   // Prepares every statement of kStatements; called once by OpenSqliteStore.
   Status PrepareStatements();
 
-  Result<ApplyResult> Apply(const std::vector<SightingRecord>& sightings) override;
+  Result<std::vector<ApplyResult>> ApplyBatches(
+      std::span<const std::vector<SightingRecord>* const> batches) override;
+  Result<StoreChanges> ChangesSince(int64_t counter) override;
   Result<std::vector<IndicatorRecord>> ActiveIndicators(UnixSeconds now) override;
   Result<std::vector<IndicatorRecord>> ListIndicators(const IndicatorQuery& query) override;
   Result<std::optional<IndicatorRecord>> GetIndicator(const Indicator& indicator) override;
@@ -404,18 +406,35 @@ Status SqliteStore::Audit(UnixSeconds at, std::string_view actor, std::string_vi
 
 // ---- Apply ----
 
-Result<ApplyResult> SqliteStore::Apply(const std::vector<SightingRecord>& sightings) {
-  for (size_t i = 0; i < sightings.size(); ++i) {
-    if (sightings[i].finding_id.empty() || sightings[i].indicator.value.empty()) {
-      return Status::InvalidArgument("apply: sighting " + std::to_string(i) +
-                                     " has an empty finding id or indicator");
+Result<std::vector<ApplyResult>> SqliteStore::ApplyBatches(
+    std::span<const std::vector<SightingRecord>* const> batches) {
+  size_t total = 0;
+  for (const std::vector<SightingRecord>* batch : batches) {
+    for (size_t i = 0; i < batch->size(); ++i) {
+      const SightingRecord& sighting = (*batch)[i];
+      if (sighting.finding_id.empty() || sighting.indicator.value.empty()) {
+        return Status::InvalidArgument("apply: sighting " + std::to_string(i) +
+                                       " has an empty finding id or indicator");
+      }
     }
+    total += batch->size();
   }
-  ApplyResult result;
-  if (sightings.empty()) return result;
-  std::string what = "apply " + std::to_string(sightings.size()) + " sightings";
-  GF_RETURN_IF_ERROR(Transact(what, [&] { return ApplyBatch(sightings, result); }));
-  return result;
+  std::vector<ApplyResult> results(batches.size());
+  if (total == 0) return results;
+  std::string what = "apply " + std::to_string(total) + " sightings";
+  GF_RETURN_IF_ERROR(Transact(what, [&]() -> Status {
+    Status status;
+    for (size_t i = 0; i < batches.size() && status.ok(); ++i) {
+      status = ApplyBatch(*batches[i], results[i]);
+    }
+    return status;
+  }));
+  return results;
+}
+
+Result<StoreChanges> SqliteStore::ChangesSince(int64_t counter) {
+  (void)counter;
+  return Status::Internal("ChangesSince: not yet built (store v2)");
 }
 
 Status SqliteStore::ApplyBatch(const std::vector<SightingRecord>& sightings, ApplyResult& result) {

@@ -76,4 +76,11 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
                                  std::string(kExpected) + ")");
 }
 
+Result<ApplyResult> Store::Apply(const std::vector<SightingRecord>& sightings) {
+  const std::vector<SightingRecord>* batch = &sightings;
+  Result<std::vector<ApplyResult>> results = ApplyBatches(std::span(&batch, 1));
+  if (!results.ok()) return results.status();
+  return results->front();
+}
+
 }  // namespace guardfeed

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -114,6 +115,27 @@ struct ApplyResult {
   int64_t indicators_withdrawn = 0;  // indicators left with no live sighting by this batch
 };
 
+// One indicator whose row changed, as it is now (ChangesSince).
+struct ChangedIndicator {
+  IndicatorRecord record;  // withdrawn: finding_count 0, expires_at 0
+  bool removed = false;    // a removal (false positive) holds it out of every feed
+};
+
+// What changed in the store after a change counter value: the input of incremental feeds.
+struct StoreChanges {
+  int64_t counter = 0;  // the ChangeCounter these changes bring the caller up to
+  // Every indicator whose row was written (new, updated, withdrawn) or whose removal was added
+  // or deleted after the asked counter, each once, in no particular order. Expiry as time passes
+  // is not a change: callers compare expires_at with their clock. Rows deleted by Expire are not
+  // listed either: they had expired for the whole retention already.
+  std::vector<ChangedIndicator> indicators;
+  // The stored allowlist changed: every indicator's suppression must be checked again.
+  bool allowlist_changed = false;
+  // The store cannot answer from that counter (it is ahead of the store's: a different or
+  // restored store); the caller must reload everything (ActiveIndicators).
+  bool reset = false;
+};
+
 struct IndicatorQuery {
   std::optional<IndicatorKind> kind;
   std::string value_prefix;  // "" matches all
@@ -135,7 +157,12 @@ class Store {
   // Upserts a batch of sightings in one transaction and refreshes the affected indicators. A
   // sighting whose (finding id, indicator) exists is replaced only by a delivery with an equal or
   // newer updated_at, and only if something changed; last_seen never moves backwards.
-  virtual Result<ApplyResult> Apply(const std::vector<SightingRecord>& sightings) = 0;
+  Result<ApplyResult> Apply(const std::vector<SightingRecord>& sightings);
+  // Applies several batches in one transaction, each as Apply would, in order, and returns one
+  // result per batch: group commit (store/group_commit.h) answers many requests with one durable
+  // commit. Fails as a whole: then nothing of any batch is committed.
+  virtual Result<std::vector<ApplyResult>> ApplyBatches(
+      std::span<const std::vector<SightingRecord>* const> batches) = 0;
 
   // Indicators with expires_at > now that are not removed, in no particular order.
   virtual Result<std::vector<IndicatorRecord>> ActiveIndicators(UnixSeconds now) = 0;
@@ -182,6 +209,10 @@ class Store {
   // A number that grows whenever indicators, removals or the allowlist change (including through
   // another process on the same store); lets the daemon re-render only when needed.
   virtual Result<int64_t> ChangeCounter() = 0;
+  // Everything that changed after `counter` (0: everything ever), read in one snapshot so that
+  // `counter` of the answer covers exactly the changes listed. Cost: proportional to the
+  // changes, not to the store (an index on the change counter).
+  virtual Result<StoreChanges> ChangesSince(int64_t counter) = 0;
   // Soonest expires_at > now among indicators, or nullopt (schedules the next re-render).
   virtual Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) = 0;
 

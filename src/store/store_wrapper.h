@@ -16,8 +16,9 @@ class StoreWrapper : public Store {
 
   Store* target() const { return target_; }
 
-  Result<ApplyResult> Apply(const std::vector<SightingRecord>& sightings) override {
-    return target_->Apply(sightings);
+  Result<std::vector<ApplyResult>> ApplyBatches(
+      std::span<const std::vector<SightingRecord>* const> batches) override {
+    return target_->ApplyBatches(batches);
   }
   Result<std::vector<IndicatorRecord>> ActiveIndicators(UnixSeconds now) override {
     return target_->ActiveIndicators(now);
@@ -65,6 +66,9 @@ class StoreWrapper : public Store {
     return target_->AdvanceFeedState(feed, digest, now, next_version);
   }
   Result<int64_t> ChangeCounter() override { return target_->ChangeCounter(); }
+  Result<StoreChanges> ChangesSince(int64_t counter) override {
+    return target_->ChangesSince(counter);
+  }
   Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) override {
     return target_->NextExpiry(now);
   }
