@@ -1,5 +1,5 @@
 // fuzz_aws_config: the AWS settings guardfeed reads from files and the environment
-// (publish/aws_credentials.h).
+// (aws/aws_credentials.h).
 //
 // Input: up to five parts separated by NUL bytes, a missing part being empty:
 //   credentials file \0 config file \0 AWS_PROFILE \0 FULL_URI \0 RELATIVE_URI
@@ -34,7 +34,7 @@
 #include "core/indicator.h"
 #include "core/text.h"
 #include "fuzz_check.h"
-#include "publish/aws_credentials.h"
+#include "aws/aws_credentials.h"
 
 namespace {
 

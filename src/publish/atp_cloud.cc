@@ -9,9 +9,9 @@
 
 #include "feeds/secintel.h"
 #include "publish/atp_state.h"
-#include "publish/http_client.h"
+#include "aws/http_client.h"
 #include "publish/rate_limiter.h"
-#include "publish/retry.h"
+#include "aws/retry.h"
 
 namespace guardfeed {
 namespace {

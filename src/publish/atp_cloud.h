@@ -62,7 +62,7 @@ struct AtpOptions {
   // the documented C&C feed limit (the DNS category API's 50 does not apply to /cc/ calls).
   int requests_per_window = 60;
   std::chrono::milliseconds rate_window{60000};
-  // Tries per request (first try included) on 429, 5xx and network errors (publish/retry.h).
+  // Tries per request (first try included) on 429, 5xx and network errors (aws/retry.h).
   // Default 5.
   int max_attempts = 5;
   // Backoff with jitter between tries: about base * 2^n, capped at retry_max_delay, which also

@@ -8,7 +8,7 @@
 
 #include "core/hash.h"
 #include "publish/shrink_guard.h"
-#include "publish/sigv4.h"
+#include "aws/sigv4.h"
 
 namespace guardfeed {
 namespace {

@@ -19,10 +19,10 @@
 
 #include "core/clock.h"
 #include "core/status.h"
-#include "publish/aws_credentials.h"
-#include "publish/http_client.h"
+#include "aws/aws_credentials.h"
+#include "aws/http_client.h"
 #include "publish/publisher.h"
-#include "publish/retry.h"
+#include "aws/retry.h"
 #include "store/store.h"
 
 namespace guardfeed {

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "core/status.h"
-#include "publish/http_client.h"
+#include "aws/http_client.h"
 
 namespace guardfeed::testing {
 

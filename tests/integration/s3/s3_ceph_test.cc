@@ -19,7 +19,7 @@
 #include "core/clock.h"
 #include "feeds/secintel.h"
 #include "publish/s3.h"
-#include "publish/sigv4.h"
+#include "aws/sigv4.h"
 
 namespace guardfeed {
 namespace {

@@ -1,4 +1,4 @@
-#include "publish/sigv4.h"
+#include "aws/sigv4.h"
 
 #include <algorithm>
 #include <boost/url/encode.hpp>

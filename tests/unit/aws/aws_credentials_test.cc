@@ -1,4 +1,4 @@
-#include "publish/aws_credentials.h"
+#include "aws/aws_credentials.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "publish/retry.h"
+#include "aws/retry.h"
 
 #include <gtest/gtest.h>
 

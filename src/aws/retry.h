@@ -11,7 +11,7 @@
 #include <random>
 
 #include "core/status.h"
-#include "publish/http_client.h"
+#include "aws/http_client.h"
 
 namespace guardfeed {
 

@@ -26,8 +26,8 @@
 
 #include "core/clock.h"
 #include "core/status.h"
-#include "publish/http_client.h"
-#include "publish/sigv4.h"
+#include "aws/http_client.h"
+#include "aws/sigv4.h"
 
 namespace guardfeed {
 

@@ -1,4 +1,4 @@
-#include "publish/http_client.h"
+#include "aws/http_client.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

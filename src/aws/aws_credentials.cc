@@ -1,4 +1,4 @@
-#include "publish/aws_credentials.h"
+#include "aws/aws_credentials.h"
 
 #include <boost/json.hpp>
 #include <boost/url.hpp>
