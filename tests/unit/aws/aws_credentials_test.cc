@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "core/time_util.h"
-#include "local_http_server.h"
+#include "common/local_http_server.h"
 
 namespace guardfeed {
 namespace {

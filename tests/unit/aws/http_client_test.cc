@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "common/ci_skip.h"
-#include "local_http_server.h"
+#include "common/local_http_server.h"
 
 namespace guardfeed {
 namespace {
