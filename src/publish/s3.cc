@@ -8,7 +8,6 @@
 
 #include "core/hash.h"
 #include "publish/shrink_guard.h"
-#include "aws/sigv4.h"
 
 namespace guardfeed {
 namespace {
@@ -18,237 +17,11 @@ constexpr const char* kMetaSha256 = "guardfeed-sha256";
 constexpr const char* kMetaEntries = "guardfeed-entries";
 constexpr const char* kMetaVersion = "guardfeed-version";
 
-constexpr const char* kCreateBucketXmlHead =
-    "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-    "<LocationConstraint>";
-constexpr const char* kCreateBucketXmlTail = "</LocationConstraint></CreateBucketConfiguration>";
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-// ---- Addressing ----
-
-struct Endpoint {
-  std::string scheme;  // "https" or "http"
-  std::string host;
-  std::string port;  // "" when the scheme's default
-};
-
-Result<Endpoint> ParseEndpoint(const S3Options& options) {
-  if (options.endpoint.empty()) {
-    return Endpoint{"https", "s3." + options.region + ".amazonaws.com", ""};
-  }
-  Status invalid = Status::InvalidArgument("S3 endpoint '" + options.endpoint +
-                                           "': expected http://HOST[:PORT] or https://HOST[:PORT]");
-  std::string_view text = options.endpoint;
-  size_t scheme_end = text.find("://");
-  if (scheme_end == std::string_view::npos) return invalid;
-  Endpoint endpoint;
-  endpoint.scheme = std::string(text.substr(0, scheme_end));
-  text.remove_prefix(scheme_end + 3);
-  while (text.ends_with('/')) text.remove_suffix(1);
-  if ((endpoint.scheme != "http" && endpoint.scheme != "https") || text.empty() ||
-      text.find_first_of("/?#@") != std::string_view::npos) {
-    return invalid;
-  }
-  size_t colon = text.rfind(':');
-  bool has_port =
-      colon != std::string_view::npos && text.find(']', colon) == std::string_view::npos;
-  endpoint.host = std::string(has_port ? text.substr(0, colon) : text);
-  if (has_port) endpoint.port = std::string(text.substr(colon + 1));
-  return endpoint;
-}
-
 std::string TrimSlashes(std::string_view text) {
   while (text.starts_with('/')) text.remove_prefix(1);
   while (text.ends_with('/')) text.remove_suffix(1);
   return std::string(text);
 }
-
-Status ValidateOptions(const S3Options& options, const Endpoint& endpoint) {
-  const std::string& bucket = options.bucket;
-  if (bucket.empty()) return Status::InvalidArgument("S3: bucket is required");
-  if (bucket.find_first_of("/ ?#%") != std::string::npos) {
-    return Status::InvalidArgument("S3 bucket '" + bucket + "': not a valid bucket name");
-  }
-  if (options.region.empty()) return Status::InvalidArgument("S3: region is required");
-  if (!options.path_style && endpoint.scheme == "https" && bucket.find('.') != std::string::npos) {
-    return Status::InvalidArgument(
-        "S3 bucket '" + bucket +
-        "': names with dots do not match the TLS certificate with virtual-hosted addressing; "
-        "set path_style = true");
-  }
-  if (!(options.max_shrink_fraction >= 0.0 && options.max_shrink_fraction <= 1.0)) {
-    return Status::InvalidArgument("S3: max_shrink_fraction must be between 0 and 1");
-  }
-  return Status::Ok();
-}
-
-// ---- Errors ----
-
-// S3 error bodies: <Error><Code>NoSuchBucket</Code><Message>...</Message></Error>.
-std::string S3ErrorText(const HttpResponse& response) {
-  pugi::xml_document document;
-  std::string code, message;
-  if (document.load_buffer(response.body.data(), response.body.size())) {
-    pugi::xml_node error = document.child("Error");
-    code = error.child_value("Code");
-    message = error.child_value("Message");
-  }
-  std::string text = "HTTP " + std::to_string(response.status);
-  if (!code.empty()) text += " " + code;
-  if (!message.empty()) text += ": " + message;
-  auto region = response.headers.find("x-amz-bucket-region");
-  if (region != response.headers.end()) text += " (the bucket is in region " + region->second + ")";
-  return text;
-}
-
-Status RequestError(const std::string& what, const Result<HttpResponse>& outcome, int attempts) {
-  std::string tries =
-      " (after " + std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)");
-  if (!outcome.ok() && outcome.status().code() != Status::Code::kUnavailable) {
-    return outcome.status().WithContext(what);  // e.g. no credentials: not a network problem
-  }
-  if (!outcome.ok()) return Status::Unavailable(what + ": " + outcome.status().message() + tries);
-  std::string text = what + ": " + S3ErrorText(*outcome) + tries;
-  if (IsRetryable(outcome)) return Status::Unavailable(text);
-  return Status::Remote(text);
-}
-
-// ---- Client ----
-
-class S3ClientImpl final : public S3Client {
- public:
-  S3ClientImpl(S3Options options, Endpoint endpoint)
-      : options_(std::move(options)),
-        endpoint_(std::move(endpoint)),
-        clock_(options_.clock != nullptr ? options_.clock : SystemClock()),
-        retrier_(options_.retry, options_.sleep) {
-    if (!options_.credentials) options_.credentials = NewAwsCredentialChain();
-    transport_ = options_.transport;
-    if (!transport_) {
-      http_ = std::make_unique<HttpClient>(HttpClientOptions{options_.ca_file, false});
-      transport_ = [this](const HttpRequest& request) { return http_->Send(request); };
-    }
-    signing_.region = options_.region;
-    signing_.service = "s3";
-  }
-
-  Status CreateBucket() override {
-    // us-east-1 is the default location and must not be named.
-    std::string body;
-    if (options_.region != "us-east-1") {
-      body = std::string(kCreateBucketXmlHead) + options_.region + kCreateBucketXmlTail;
-    }
-    int attempts = 0;
-    Result<HttpResponse> outcome = Call("PUT", "", body, {}, &attempts);
-    if (outcome.ok() && outcome->status == 200) return Status::Ok();
-    if (outcome.ok() && outcome->status == 409 &&
-        outcome->body.find("BucketAlreadyOwnedByYou") != std::string::npos) {
-      return Status::Ok();
-    }
-    return RequestError("create bucket s3://" + options_.bucket, outcome, attempts);
-  }
-
-  Status PutObject(const std::string& key, std::string_view body,
-                   const S3PutOptions& put) override {
-    Headers headers = {{"Content-Type", put.content_type}};
-    if (!put.cache_control.empty()) headers.emplace_back("Cache-Control", put.cache_control);
-    for (const auto& [name, value] : put.metadata) {
-      headers.emplace_back(std::string(kMetaPrefix) + name, value);
-    }
-    int attempts = 0;
-    Result<HttpResponse> outcome = Call("PUT", key, std::string(body), headers, &attempts);
-    if (outcome.ok() && outcome->status == 200) return Status::Ok();
-    return RequestError("PUT " + Where(key), outcome, attempts);
-  }
-
-  Result<std::string> GetObject(const std::string& key) override {
-    int attempts = 0;
-    Result<HttpResponse> outcome = Call("GET", key, "", {}, &attempts);
-    if (outcome.ok() && outcome->status == 200) return std::move(outcome->body);
-    return RequestError("GET " + Where(key), outcome, attempts);
-  }
-
-  Result<std::optional<S3ObjectInfo>> HeadObject(const std::string& key) override {
-    int attempts = 0;
-    Result<HttpResponse> outcome = Call("HEAD", key, "", {}, &attempts);
-    if (outcome.ok() && outcome->status == 404) return std::optional<S3ObjectInfo>();
-    if (!outcome.ok() || outcome->status != 200) {
-      return RequestError("HEAD " + Where(key), outcome, attempts);
-    }
-    S3ObjectInfo info;
-    for (const auto& [name, value] : outcome->headers) {
-      if (name == "etag") info.etag = value;
-      if (name == "content-length") {
-        std::from_chars(value.data(), value.data() + value.size(), info.size);
-      }
-      if (name.starts_with(kMetaPrefix)) info.metadata[name.substr(kMetaPrefix.size())] = value;
-    }
-    return std::optional<S3ObjectInfo>(std::move(info));
-  }
-
-  std::string Describe() const override {
-    std::string prefix = TrimSlashes(options_.prefix);
-    std::string out = "s3://" + options_.bucket + (prefix.empty() ? "" : "/" + prefix);
-    if (!options_.endpoint.empty()) out += " at " + options_.endpoint;
-    return out;
-  }
-
- private:
-  struct Target {
-    std::string url;
-    std::string host;  // Host header: host[:port]
-    std::string signed_path;
-  };
-
-  std::string Where(const std::string& key) const { return "s3://" + options_.bucket + "/" + key; }
-
-  // The key is percent-encoded once, exactly as the signer encodes it (S3 does not normalise).
-  Target TargetFor(const std::string& key) const {
-    Target target;
-    std::string host =
-        options_.path_style ? endpoint_.host : options_.bucket + "." + endpoint_.host;
-    target.host = endpoint_.port.empty() ? host : host + ":" + endpoint_.port;
-    std::string path = options_.path_style ? "/" + options_.bucket : "";
-    if (!key.empty() || !options_.path_style) path += "/" + key;
-    target.signed_path = path;
-    target.url = endpoint_.scheme + "://" + target.host + AwsUriEncode(path, true);
-    return target;
-  }
-
-  // One signed request, retried on network errors, 5xx and 429; signed afresh per attempt (the
-  // date moves, temporary credentials may rotate).
-  Result<HttpResponse> Call(const std::string& method, const std::string& key, std::string body,
-                            const Headers& headers, int* attempts) {
-    Target target = TargetFor(key);
-    HttpRequest request;
-    request.method = method;
-    request.url = target.url;
-    request.body = std::move(body);
-    request.timeout = options_.timeout;
-    request.connect_timeout = options_.connect_timeout;
-    SigV4Request signing{method, target.signed_path, {}, {}, Sha256Hex(request.body)};
-    return retrier_.Run(
-        [&]() -> Result<HttpResponse> {
-          Result<AwsCredentials> credentials = options_.credentials->Get();
-          if (!credentials.ok()) return credentials.status();
-          signing.headers = headers;
-          signing.headers.emplace_back("Host", target.host);
-          GF_RETURN_IF_ERROR(SignSigV4(&signing, *credentials, signing_, clock_->Now()));
-          request.headers = signing.headers;
-          return transport_(request);
-        },
-        attempts);
-  }
-
-  S3Options options_;
-  const Endpoint endpoint_;
-  const Clock* const clock_;
-  SigV4Options signing_;
-  std::unique_ptr<HttpClient> http_;
-  HttpTransport transport_;
-  Retrier retrier_;
-};
 
 // ---- Publisher state: what was last published under each key ----
 
@@ -394,7 +167,13 @@ class S3Publisher final : public Publisher {
     return report;
   }
 
-  std::string Describe() const override { return client_->Describe(); }
+  // "s3://bucket/prefix" plus the endpoint when not AWS (the shrink guard's record is keyed by it).
+  std::string Describe() const override {
+    std::string prefix = TrimSlashes(options_.prefix);
+    std::string out = "s3://" + options_.bucket + (prefix.empty() ? "" : "/" + prefix);
+    if (!options_.endpoint.empty()) out += " at " + options_.endpoint;
+    return out;
+  }
 
   // [publish.s3] feeds selects what goes to the bucket (the SecIntel shared files follow).
   bool Carries(const Snapshot& snapshot) const override {
@@ -452,7 +231,8 @@ class S3Publisher final : public Publisher {
     if (IsManifest(snapshot)) {
       GF_RETURN_IF_ERROR(CheckManifest(file, plan, manifest, previous, failures));
     }
-    GF_RETURN_IF_ERROR(client_->PutObject(file.key, snapshot.body, PutOptionsFor(snapshot)));
+    GF_RETURN_IF_ERROR(
+        client_->PutObject(file.key, snapshot.body, PutOptionsFor(snapshot)).status());
     state_[file.key] = ObjectState{sha256, snapshot.entries,
                                    IsManifest(snapshot) ? manifest.feeds : std::set<std::string>()};
     report->written.push_back(file.key);
@@ -591,19 +371,15 @@ std::string S3KeyFor(const S3Options& options, const Snapshot& snapshot) {
   return prefix.empty() ? snapshot.path : prefix + "/" + snapshot.path;
 }
 
-Result<std::unique_ptr<S3Client>> NewS3Client(const S3Options& options) {
-  Result<Endpoint> endpoint = ParseEndpoint(options);
-  if (!endpoint.ok()) return endpoint.status();
-  GF_RETURN_IF_ERROR(ValidateOptions(options, *endpoint));
-  return std::unique_ptr<S3Client>(new S3ClientImpl(options, std::move(*endpoint)));
-}
-
 Result<std::unique_ptr<Publisher>> NewS3Publisher(S3Options options, Store* store) {
   for (const auto& [name, key] : options.keys) {
     if (key.empty() || key.starts_with('/')) {
       return Status::InvalidArgument("S3 key for '" + name +
                                      "' must be non-empty and must not start with '/'");
     }
+  }
+  if (!(options.max_shrink_fraction >= 0.0 && options.max_shrink_fraction <= 1.0)) {
+    return Status::InvalidArgument("S3: max_shrink_fraction must be between 0 and 1");
   }
   Result<std::unique_ptr<S3Client>> client = NewS3Client(options);
   if (!client.ok()) return client.status();
