@@ -202,14 +202,14 @@ class S3ClientImpl final : public S3Client {
     Result<HttpResponse> outcome = Call("GET", key, {}, "", headers, &attempts);
     if (outcome.ok() && outcome->status == 404) return std::optional<S3Object>();
     if (outcome.ok() && outcome->status == 304) {
-      S3Object unchanged{InfoFrom(*outcome), ""};
+      S3Object unchanged{InfoFrom(*outcome), "", true};
       if (unchanged.info.etag.empty()) unchanged.info.etag = if_none_match;
       return std::optional<S3Object>(std::move(unchanged));
     }
     if (!outcome.ok() || outcome->status != 200) {
       return RequestError("GET " + Where(key), outcome, attempts);
     }
-    S3Object object{InfoFrom(*outcome), std::move(outcome->body)};
+    S3Object object{InfoFrom(*outcome), std::move(outcome->body), false};
     return std::optional<S3Object>(std::move(object));
   }
 

@@ -73,6 +73,7 @@ struct S3ObjectInfo {
 struct S3Object {
   S3ObjectInfo info;
   std::string body;
+  bool not_modified = false;  // a conditional fetch found the ETag asked with: no body
 };
 
 struct S3ListedObject {
@@ -101,7 +102,7 @@ class S3Client {
                                         const S3PutOptions& options) = 0;
   virtual Result<std::string> GetObject(const std::string& key) = 0;
   // nullopt when the object does not exist. With `if_none_match` (an ETag) an unchanged object
-  // comes back with its info and an empty body, its ETag equal to `if_none_match`.
+  // comes back marked not_modified, without a body.
   virtual Result<std::optional<S3Object>> FetchObject(const std::string& key,
                                                       const std::string& if_none_match = "") = 0;
   // nullopt when the object does not exist.

@@ -12,12 +12,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "common/ci_skip.h"
 #include "core/clock.h"
 #include "feeds/secintel.h"
+#include "lambda/state_journal.h"
 #include "publish/s3.h"
 #include "aws/sigv4.h"
 
@@ -277,11 +279,13 @@ TEST_F(S3CephTest, FetchReusesAnUnchangedObjectAndSeesChanges) {
   EXPECT_EQ((*fetched)->info.etag, *etag);
   Result<std::optional<S3Object>> unchanged = client->FetchObject("state", *etag);
   ASSERT_TRUE(unchanged.ok() && unchanged->has_value()) << unchanged.status().ToString();
+  EXPECT_TRUE((*unchanged)->not_modified);
   EXPECT_EQ((*unchanged)->body, "");
   EXPECT_EQ(UnquotedEtag((*unchanged)->info.etag), UnquotedEtag(*etag));
   ASSERT_TRUE(client->PutObject("state", "version two", {}).ok());
   Result<std::optional<S3Object>> changed = client->FetchObject("state", *etag);
   ASSERT_TRUE(changed.ok() && changed->has_value());
+  EXPECT_FALSE((*changed)->not_modified);
   EXPECT_EQ((*changed)->body, "version two");
 }
 
@@ -312,6 +316,90 @@ TEST_F(S3CephTest, ListObjectsInKeyOrderAfterAKeyAndDelete) {
   Result<std::optional<S3Object>> gone = client->FetchObject(keys[0]);
   ASSERT_TRUE(gone.ok());
   EXPECT_FALSE(gone->has_value());
+}
+
+// Two runtimes appending to one Lambda state journal: every append lands exactly once, in some
+// order, and nobody overwrites anybody (lambda/state_journal.h).
+TEST_F(S3CephTest, RacingJournalWritersLoseNothing) {
+  CreateBucket("gf-journal");
+  constexpr int kPerWriter = 15;
+  auto writer = [&](const std::string& name, std::vector<std::string>* errors) {
+    std::unique_ptr<S3Client> client = Client("gf-journal");
+    lambda::StateJournal journal(client.get(), "state");
+    int64_t seq = 1;
+    for (int k = 0; k < kPerWriter; ++k) {
+      const std::string body = name + "-" + std::to_string(k);
+      for (;; ++seq) {
+        Status appended = journal.AppendEntry(seq, body);
+        if (appended.ok()) break;
+        if (appended.code() != Status::Code::kFailedPrecondition) {
+          errors->push_back(appended.ToString());
+          return;
+        }
+      }
+    }
+  };
+  std::vector<std::string> errors_a, errors_b;
+  std::thread a(writer, "a", &errors_a);
+  std::thread b(writer, "b", &errors_b);
+  a.join();
+  b.join();
+  ASSERT_TRUE(errors_a.empty()) << errors_a.front();
+  ASSERT_TRUE(errors_b.empty()) << errors_b.front();
+  std::unique_ptr<S3Client> client = Client("gf-journal");
+  lambda::StateJournal journal(client.get(), "state");
+  std::multiset<std::string> seen;
+  for (int64_t seq = 1; seq <= 2 * kPerWriter; ++seq) {
+    Result<std::optional<std::string>> entry = journal.ReadEntry(seq);
+    ASSERT_TRUE(entry.ok() && entry->has_value()) << seq;
+    seen.insert(**entry);
+  }
+  Result<std::optional<std::string>> past = journal.ReadEntry(2 * kPerWriter + 1);
+  ASSERT_TRUE(past.ok());
+  EXPECT_FALSE(past->has_value());
+  EXPECT_EQ(seen.size(), 2u * kPerWriter);
+  for (int k = 0; k < kPerWriter; ++k) {
+    EXPECT_EQ(seen.count("a-" + std::to_string(k)), 1u);
+    EXPECT_EQ(seen.count("b-" + std::to_string(k)), 1u);
+  }
+  ASSERT_TRUE(journal.DeleteEntries(1, 5).ok());
+  Result<std::optional<std::string>> deleted = journal.ReadEntry(3);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_FALSE(deleted->has_value());
+}
+
+TEST_F(S3CephTest, JournalSnapshotIsCreatedOnceAndReplacedOnlyFromTheVersionRead) {
+  CreateBucket("gf-snapshot");
+  std::unique_ptr<S3Client> client = Client("gf-snapshot");
+  lambda::StateJournal journal(client.get(), "guardfeed-state");
+  Result<std::optional<lambda::StateSnapshot>> none = journal.FetchSnapshot("");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->has_value());
+  Result<std::string> first = journal.WriteSnapshot(7, "state at 7", "");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Result<std::string> second_create = journal.WriteSnapshot(8, "state at 8", "");
+  ASSERT_FALSE(second_create.ok());
+  EXPECT_EQ(second_create.status().code(), Status::Code::kFailedPrecondition);
+
+  Result<std::optional<lambda::StateSnapshot>> read = journal.FetchSnapshot("");
+  ASSERT_TRUE(read.ok() && read->has_value()) << read.status().ToString();
+  EXPECT_EQ((*read)->seq, 7);
+  EXPECT_EQ((*read)->body, "state at 7");
+  Result<std::optional<lambda::StateSnapshot>> warm = journal.FetchSnapshot((*read)->etag);
+  ASSERT_TRUE(warm.ok() && warm->has_value());
+  EXPECT_TRUE((*warm)->unchanged);
+  EXPECT_EQ((*warm)->body, "");
+
+  Result<std::string> replaced = journal.WriteSnapshot(9, "state at 9", (*read)->etag);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  Result<std::string> stale = journal.WriteSnapshot(10, "state at 10", (*read)->etag);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), Status::Code::kFailedPrecondition);
+  Result<std::optional<lambda::StateSnapshot>> newer = journal.FetchSnapshot((*read)->etag);
+  ASSERT_TRUE(newer.ok() && newer->has_value());
+  EXPECT_FALSE((*newer)->unchanged);
+  EXPECT_EQ((*newer)->seq, 9);
+  EXPECT_EQ((*newer)->body, "state at 9");
 }
 
 TEST_F(S3CephTest, PutOverwriteAndReadBackByteForByte) {
