@@ -1,6 +1,5 @@
 #include "guardduty/extract.h"
 
-#include <set>
 #include <string_view>
 #include <utility>
 
@@ -15,55 +14,6 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
 
-// Walks one finding, remembering the first structural error. Lookups of absent or null fields
-// yield nothing; a present field of the wrong type is an error naming its path.
-class Walker {
- public:
-  Walker(size_t max_indicators, Finding& finding)
-      : max_indicators_(max_indicators), finding_(finding) {}
-
-  std::optional<FieldError> Run(object root);
-
- private:
-  std::optional<element> Field(object parent, std::string_view key);
-  std::optional<object> Object(object parent, std::string_view key, std::string_view path);
-  // nullopt when absent. Never iterate a default-constructed simdjson array: it has no document.
-  std::optional<array> Array(object parent, std::string_view key, std::string_view path);
-  std::optional<std::string_view> String(object parent, std::string_view key,
-                                         std::string_view path);
-  std::optional<double> Number(object parent, std::string_view key, std::string_view path);
-  std::optional<bool> Bool(object parent, std::string_view key, std::string_view path);
-  UnixSeconds Time(object parent, std::string_view key, std::string_view path);
-  void Fail(std::string_view path, std::string message);
-
-  void ReadHeader(object root);
-  void ReadService(object service);
-  void ReadAction(object action);
-  void ReadRemoteIp(object parent, std::string path);
-  void ReadSequence(object detection);
-  void ReadSample(object additional_info);
-  void AddIp(std::string_view text, std::string field);
-  void AddDomain(std::string_view text, std::string field);
-  void AddIndicator(Result<Indicator> parsed, std::string field);
-  // True once the indicator cap is reached: counts one more dropped indicator.
-  bool DropIfFull();
-
-  // Rejected values listed per finding; the rest are only counted.
-  static constexpr size_t kMaxListedRejected = 100;
-
-  const size_t max_indicators_;
-  Finding& finding_;
-  std::set<std::pair<IndicatorKind, std::string>> seen_;
-  std::optional<FieldError> error_;
-};
-
-std::string Join(std::string_view a, std::string_view b) {
-  std::string out(a);
-  if (!out.empty()) out.push_back('.');
-  out += b;
-  return out;
-}
-
 const char* TypeName(element_type type) {
   switch (type) {
     case element_type::ARRAY: return "an array";
@@ -75,84 +25,101 @@ const char* TypeName(element_type type) {
   }
 }
 
-void Walker::Fail(std::string_view path, std::string message) {
-  if (!error_) error_ = FieldError{std::string(path), std::move(message)};
+}  // namespace
+
+std::string JsonPath::ToString() const {
+  std::string out = parent != nullptr ? parent->ToString() : std::string();
+  if (!out.empty() && !key.starts_with('[')) out.push_back('.');
+  out += key;
+  return out;
+}
+
+void Walker::Fail(const JsonPath* at, std::string_view key, std::string message) {
+  if (!error_) error_ = FieldError{JsonPath{at, key}.ToString(), std::move(message)};
 }
 
 std::optional<element> Walker::Field(object parent, std::string_view key) {
   element value;
+  if (key.empty()) return std::nullopt;  // a member this shape does not have
   if (parent[key].get(value) != simdjson::SUCCESS || value.is_null()) return std::nullopt;
   return value;
 }
 
-std::optional<object> Walker::Object(object parent, std::string_view key, std::string_view path) {
+std::optional<object> Walker::Object(object parent, std::string_view key, const JsonPath* at) {
   auto value = Field(parent, key);
   if (!value) return std::nullopt;
   if (!value->is_object()) {
-    Fail(path, std::string("expected an object, got ") + TypeName(value->type()));
+    Fail(at, key, std::string("expected an object, got ") + TypeName(value->type()));
     return std::nullopt;
   }
   return object(*value);
 }
 
-std::optional<array> Walker::Array(object parent, std::string_view key, std::string_view path) {
+std::optional<array> Walker::Array(object parent, std::string_view key, const JsonPath* at) {
   auto value = Field(parent, key);
   if (!value) return std::nullopt;
   if (!value->is_array()) {
-    Fail(path, std::string("expected an array, got ") + TypeName(value->type()));
+    Fail(at, key, std::string("expected an array, got ") + TypeName(value->type()));
     return std::nullopt;
   }
   return array(*value);
 }
 
 std::optional<std::string_view> Walker::String(object parent, std::string_view key,
-                                               std::string_view path) {
+                                               const JsonPath* at) {
   auto value = Field(parent, key);
   if (!value) return std::nullopt;
   if (!value->is_string()) {
-    Fail(path, std::string("expected a string, got ") + TypeName(value->type()));
+    Fail(at, key, std::string("expected a string, got ") + TypeName(value->type()));
     return std::nullopt;
   }
   return std::string_view(*value);
 }
 
-std::optional<double> Walker::Number(object parent, std::string_view key, std::string_view path) {
+std::optional<double> Walker::Number(object parent, std::string_view key, const JsonPath* at) {
   auto value = Field(parent, key);
   if (!value) return std::nullopt;
   double number = 0;
   if (value->get_double().get(number) == simdjson::SUCCESS) return number;
   int64_t integer = 0;
   if (value->get_int64().get(integer) == simdjson::SUCCESS) return static_cast<double>(integer);
-  Fail(path, std::string("expected a number, got ") + TypeName(value->type()));
+  Fail(at, key, std::string("expected a number, got ") + TypeName(value->type()));
   return std::nullopt;
 }
 
-std::optional<bool> Walker::Bool(object parent, std::string_view key, std::string_view path) {
+std::optional<bool> Walker::Bool(object parent, std::string_view key, const JsonPath* at) {
   auto value = Field(parent, key);
   if (!value) return std::nullopt;
   if (value->is_bool()) return bool(*value);
   if (value->is_string() && std::string_view(*value) == "true") return true;
   if (value->is_string() && std::string_view(*value) == "false") return false;
-  Fail(path, std::string("expected a boolean, got ") + TypeName(value->type()));
+  Fail(at, key, std::string("expected a boolean, got ") + TypeName(value->type()));
   return std::nullopt;
 }
 
-UnixSeconds Walker::Time(object parent, std::string_view key, std::string_view path) {
-  auto text = String(parent, key, path);
+UnixSeconds Walker::Time(object parent, std::string_view key, const JsonPath* at) {
+  auto text = String(parent, key, at);
   if (!text) return 0;
   auto parsed = ParseIso8601(*text);
   if (!parsed.ok()) {
-    Fail(path, parsed.status().message());
+    Fail(at, key, parsed.status().message());
     return 0;
   }
   return *parsed;
 }
 
-std::optional<FieldError> Walker::Run(object root) {
-  ReadHeader(root);
-  if (auto service = Object(root, "service", "service")) ReadService(*service);
-  if (finding_.first_seen == 0) finding_.first_seen = Time(root, "createdAt", "createdAt");
-  UnixSeconds updated = Time(root, "updatedAt", "updatedAt");
+std::optional<FieldError> Walker::Run(object root, const MissingIdentity* missing) {
+  if (!ReadHeader(root, missing)) return error_;
+  if (auto service = Object(root, n_.service, nullptr)) ReadService(*service);
+  if (missing != nullptr && missing->derive_type && finding_.type.empty()) {
+    // The hand-made test events name no type; say what kind of activity they describe.
+    std::string_view action = !finding_.action_type.empty() ? std::string_view(finding_.action_type)
+                              : !first_action_.empty()      ? std::string_view(first_action_)
+                                                            : std::string_view("UNKNOWN");
+    finding_.type = "Unknown:Unknown/" + std::string(action);
+  }
+  if (finding_.first_seen == 0) finding_.first_seen = Time(root, n_.created_at, nullptr);
+  UnixSeconds updated = Time(root, n_.updated_at, nullptr);
   if (finding_.last_seen == 0) finding_.last_seen = updated;
   if (finding_.last_seen == 0) finding_.last_seen = finding_.first_seen;
   if (finding_.first_seen == 0) finding_.first_seen = finding_.last_seen;
@@ -160,51 +127,79 @@ std::optional<FieldError> Walker::Run(object root) {
   return error_;
 }
 
-void Walker::ReadHeader(object root) {
-  auto id = String(root, "id", "id");
-  auto type = String(root, "type", "type");
-  auto severity = Number(root, "severity", "severity");
-  if (error_) return;
-  if (!id || id->empty()) return Fail("id", "missing: a finding needs an id");
-  if (!type || type->empty()) return Fail("type", "missing: a finding needs a type");
-  if (!severity) return Fail("severity", "missing: a finding needs a severity");
-  if (!(*severity >= 0 && *severity <= 10)) {
-    return Fail("severity", "out of range: expected 0.0 to 10.0, got " + std::to_string(*severity));
+bool Walker::ReadHeader(object root, const MissingIdentity* missing) {
+  auto id = String(root, n_.id, nullptr);
+  auto type = String(root, n_.type, nullptr);
+  auto severity = Number(root, n_.severity, nullptr);
+  if (error_) return false;
+  if ((!id || id->empty()) && missing != nullptr && !missing->id.empty()) {
+    finding_.id = missing->id;
+    finding_.derived_identity = true;
+  } else if (!id || id->empty()) {
+    Fail(nullptr, n_.id, "missing: a finding needs an id");
+    return false;
+  } else {
+    finding_.id = *id;
   }
-  finding_.id = *id;
-  finding_.type = *type;
+  if ((!type || type->empty()) && missing != nullptr && missing->derive_type) {
+    finding_.derived_identity = true;  // the type is filled in once the action is known
+  } else if (!type || type->empty()) {
+    Fail(nullptr, n_.type, "missing: a finding needs a type");
+    return false;
+  } else {
+    finding_.type = *type;
+  }
+  if (!severity) {
+    Fail(nullptr, n_.severity, "missing: a finding needs a severity");
+    return false;
+  }
+  if (!(*severity >= 0 && *severity <= 10)) {
+    Fail(nullptr, n_.severity,
+         "out of range: expected 0.0 to 10.0, got " + std::to_string(*severity));
+    return false;
+  }
   finding_.severity = *severity;
-  finding_.account_id = String(root, "accountId", "accountId").value_or("");
-  finding_.region = String(root, "region", "region").value_or("");
+  finding_.account_id = String(root, n_.account_id, nullptr).value_or("");
+  finding_.region = String(root, n_.region, nullptr).value_or("");
+  return true;
 }
 
 void Walker::ReadService(object service) {
-  finding_.archived = Bool(service, "archived", "service.archived").value_or(false);
-  auto count = Number(service, "count", "service.count");
+  const JsonPath at{nullptr, n_.service};
+  finding_.archived = Bool(service, n_.archived, &at).value_or(false);
+  auto count = Number(service, n_.count, &at);
   if (count && *count >= 1 && *count < 9.2e18) finding_.count = static_cast<int64_t>(*count);
-  finding_.first_seen = Time(service, "eventFirstSeen", "service.eventFirstSeen");
-  finding_.last_seen = Time(service, "eventLastSeen", "service.eventLastSeen");
-  if (auto info = Object(service, "additionalInfo", "service.additionalInfo")) {
-    ReadSample(*info);
-    if (auto domain = String(*info, "domain", "service.additionalInfo.domain")) {
+  finding_.first_seen = Time(service, n_.event_first_seen, &at);
+  finding_.last_seen = Time(service, n_.event_last_seen, &at);
+  if (auto info = Object(service, n_.additional_info, &at)) {
+    const JsonPath info_at{&at, n_.additional_info};
+    ReadSample(*info, info_at);
+    if (auto domain = String(*info, n_.domain, &info_at)) {
       AddDomain(*domain, "service.additionalInfo.domain");
     }
   }
-  if (auto action = Object(service, "action", "service.action")) ReadAction(*action);
-  if (auto detection = Object(service, "detection", "service.detection")) ReadSequence(*detection);
+  if (auto action = Object(service, n_.action, &at)) ReadAction(*action, {&at, n_.action});
+  if (auto detection = Object(service, n_.detection, &at)) {
+    ReadSequence(*detection, {&at, n_.detection});
+  }
 }
 
-void Walker::ReadSample(object info) {
-  if (Bool(info, "sample", "service.additionalInfo.sample").value_or(false)) {
+void Walker::ReadSample(object info, const JsonPath& at) {
+  if (Bool(info, n_.sample, &at).value_or(false)) {
     finding_.sample = true;
     return;
   }
-  // Newer findings nest the free-form data as a JSON string in additionalInfo.value.
-  auto value = String(info, "value", "service.additionalInfo.value");
-  if (!value || value->size() > 65536) return;
+  // Newer findings, and every finding in the SDK shape, nest the free-form data as a JSON string
+  // in additionalInfo.value.
+  auto value = String(info, n_.value, &at);
+  if (value) ReadSampleValue(*value);
+}
+
+void Walker::ReadSampleValue(std::string_view value) {
+  if (value.size() > 65536) return;
   thread_local simdjson::dom::parser nested;
   element parsed;
-  if (nested.parse(value->data(), value->size()).get(parsed) != simdjson::SUCCESS) return;
+  if (nested.parse(value.data(), value.size()).get(parsed) != simdjson::SUCCESS) return;
   element sample;
   if (parsed.is_object() && parsed["sample"].get(sample) == simdjson::SUCCESS) {
     finding_.sample = (sample.is_bool() && bool(sample)) ||
@@ -212,40 +207,53 @@ void Walker::ReadSample(object info) {
   }
 }
 
-void Walker::ReadAction(object action) {
-  finding_.action_type = String(action, "actionType", "service.action.actionType").value_or("");
-  const std::string base = "service.action";
-  if (auto net = Object(action, "networkConnectionAction", base + ".networkConnectionAction")) {
-    finding_.direction = String(*net, "connectionDirection",
-                                base + ".networkConnectionAction.connectionDirection")
-                             .value_or("");
-    ReadRemoteIp(*net, "networkConnectionAction");
+void Walker::ReadAction(object action, const JsonPath& at) {
+  finding_.action_type = String(action, n_.action_type, &at).value_or("");
+  auto seen = [this](const char* action_type) {
+    if (first_action_.empty()) first_action_ = action_type;
+  };
+  if (auto net = Object(action, n_.network_connection_action, &at)) {
+    seen("NETWORK_CONNECTION");
+    const JsonPath net_at{&at, n_.network_connection_action};
+    finding_.direction = String(*net, n_.connection_direction, &net_at).value_or("");
+    ReadRemoteIp(*net, net_at, "networkConnectionAction");
   }
-  if (auto api = Object(action, "awsApiCallAction", base + ".awsApiCallAction")) {
+  if (auto api = Object(action, n_.aws_api_call_action, &at)) {
+    seen("AWS_API_CALL");
     // callerType "Domain" means an AWS service called on our behalf; its domainDetails name an
     // AWS endpoint, never an attacker, so only a remote IP counts.
-    ReadRemoteIp(*api, "awsApiCallAction");
+    ReadRemoteIp(*api, {&at, n_.aws_api_call_action}, "awsApiCallAction");
   }
-  if (auto rds = Object(action, "rdsLoginAttemptAction", base + ".rdsLoginAttemptAction")) {
-    ReadRemoteIp(*rds, "rdsLoginAttemptAction");
+  if (auto rds = Object(action, n_.rds_login_attempt_action, &at)) {
+    seen("RDS_LOGIN_ATTEMPT");
+    ReadRemoteIp(*rds, {&at, n_.rds_login_attempt_action}, "rdsLoginAttemptAction");
   }
-  if (auto dns = Object(action, "dnsRequestAction", base + ".dnsRequestAction")) {
-    if (auto domain = String(*dns, "domain", base + ".dnsRequestAction.domain")) {
+  if (auto dns = Object(action, n_.dns_request_action, &at)) {
+    seen("DNS_REQUEST");
+    const JsonPath dns_at{&at, n_.dns_request_action};
+    if (auto domain = String(*dns, n_.dns_domain, &dns_at)) {
       AddDomain(*domain, "dnsRequestAction.domain");
     }
   }
-  if (auto probe = Object(action, "portProbeAction", base + ".portProbeAction")) {
-    if (auto details =
-            Array(*probe, "portProbeDetails", base + ".portProbeAction.portProbeDetails")) {
+  if (auto probe = Object(action, n_.port_probe_action, &at)) {
+    seen("PORT_PROBE");
+    const JsonPath probe_at{&at, n_.port_probe_action};
+    if (auto details = Array(*probe, n_.port_probe_details, &probe_at)) {
+      const JsonPath details_at{&probe_at, n_.port_probe_details};
+      const JsonPath item_at{&details_at, "[]"};
       for (element detail : *details) {
         if (DropIfFull()) continue;
-        if (detail.is_object()) ReadRemoteIp(object(detail), "portProbeAction.portProbeDetails[]");
+        if (detail.is_object()) {
+          ReadRemoteIp(object(detail), item_at, "portProbeAction.portProbeDetails[]");
+        }
       }
     }
   }
-  if (auto k8s = Object(action, "kubernetesApiCallAction", base + ".kubernetesApiCallAction")) {
-    ReadRemoteIp(*k8s, "kubernetesApiCallAction");
-    if (auto sources = Array(*k8s, "sourceIPs", base + ".kubernetesApiCallAction.sourceIPs")) {
+  if (auto k8s = Object(action, n_.kubernetes_api_call_action, &at)) {
+    seen("KUBERNETES_API_CALL");
+    const JsonPath k8s_at{&at, n_.kubernetes_api_call_action};
+    ReadRemoteIp(*k8s, k8s_at, "kubernetesApiCallAction");
+    if (auto sources = Array(*k8s, n_.source_ips, &k8s_at)) {
       for (element source : *sources) {
         // sourceIPs often hold private proxy or load balancer addresses: only public ones count.
         if (!source.is_string() || DropIfFull()) continue;
@@ -257,30 +265,33 @@ void Walker::ReadAction(object action) {
   }
 }
 
-void Walker::ReadRemoteIp(object parent, std::string path) {
-  auto details = Object(parent, "remoteIpDetails", "service.action." + path + ".remoteIpDetails");
+// `at` is the parent's path in this shape (for errors); `field` its canonical name.
+void Walker::ReadRemoteIp(object parent, const JsonPath& at, std::string_view field) {
+  auto details = Object(parent, n_.remote_ip_details, &at);
   if (!details) return;
-  std::string field = path + ".remoteIpDetails";
-  if (auto v4 = String(*details, "ipAddressV4", "service.action." + field + ".ipAddressV4")) {
-    AddIp(*v4, field + ".ipAddressV4");
+  const JsonPath details_at{&at, n_.remote_ip_details};
+  if (auto v4 = String(*details, n_.ip_address_v4, &details_at)) {
+    AddIp(*v4, std::string(field) + ".remoteIpDetails.ipAddressV4");
   }
-  if (auto v6 = String(*details, "ipAddressV6", "service.action." + field + ".ipAddressV6")) {
-    AddIp(*v6, field + ".ipAddressV6");
+  if (auto v6 = String(*details, n_.ip_address_v6, &details_at)) {
+    AddIp(*v6, std::string(field) + ".remoteIpDetails.ipAddressV6");
   }
 }
 
-void Walker::ReadSequence(object detection) {
-  auto sequence = Object(detection, "sequence", "service.detection.sequence");
+void Walker::ReadSequence(object detection, const JsonPath& at) {
+  auto sequence = Object(detection, n_.sequence, &at);
   if (!sequence) return;
-  auto endpoints = Array(*sequence, "endpoints", "service.detection.sequence.endpoints");
+  const JsonPath sequence_at{&at, n_.sequence};
+  auto endpoints = Array(*sequence, n_.endpoints, &sequence_at);
   if (!endpoints) return;
+  const JsonPath endpoints_at{&sequence_at, n_.endpoints};
+  const JsonPath item_at{&endpoints_at, "[]"};
   for (element endpoint : *endpoints) {
     if (!endpoint.is_object() || DropIfFull()) continue;
-    std::string_view path = "service.detection.sequence.endpoints[]";
-    if (auto ip = String(object(endpoint), "ip", Join(path, "ip"))) {
+    if (auto ip = String(object(endpoint), n_.endpoint_ip, &item_at)) {
       AddIp(*ip, "detection.sequence.endpoints[].ip");
     }
-    if (auto domain = String(object(endpoint), "domain", Join(path, "domain"))) {
+    if (auto domain = String(object(endpoint), n_.endpoint_domain, &item_at)) {
       AddDomain(*domain, "detection.sequence.endpoints[].domain");
     }
   }
@@ -314,10 +325,10 @@ void Walker::AddIndicator(Result<Indicator> parsed, std::string field) {
   finding_.indicators.push_back({std::move(*parsed), std::move(field)});
 }
 
-}  // namespace
-
-std::optional<FieldError> ExtractFinding(object root, size_t max_indicators, Finding& finding) {
-  return Walker(max_indicators, finding).Run(root);
+std::optional<FieldError> ExtractFinding(object root, const FindingNames& names,
+                                         size_t max_indicators, Finding& finding,
+                                         const MissingIdentity* missing) {
+  return Walker(names, max_indicators, finding).Run(root, missing);
 }
 
 }  // namespace guardfeed::internal

@@ -39,6 +39,9 @@ struct Finding {
   int64_t count = 1;           // service.count
   bool archived = false;
   bool sample = false;  // GuardDuty sample finding (additionalInfo.sample)
+  // The id or type was made up by the reader: a hand-made test event named none (the id is then
+  // a hash of the finding's JSON, the type "Unknown:Unknown/<ACTION_TYPE>").
+  bool derived_identity = false;
   std::vector<ExtractedIndicator> indicators;  // deduplicated, in order of appearance
   // Indicators past ReadLimits::max_indicators_per_finding (not extracted, not listed).
   int64_t indicators_dropped = 0;

@@ -7,7 +7,9 @@
 #include <optional>
 #include <simdjson.h>
 
+#include "core/hash.h"
 #include "core/text.h"
+#include "guardduty/asff.h"
 #include "guardduty/extract.h"
 
 namespace guardfeed {
@@ -39,6 +41,15 @@ bool HasJsonLine(std::string_view text) {
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// `parent.child`, or `child` at the top of a document.
+std::string Path(const std::string& parent, std::string_view child) {
+  if (parent.empty()) return std::string(child);
+  std::string out = parent;
+  out += '.';
+  out += child;
+  return out;
+}
 
 bool HasFindingSuffix(const fs::path& path) {
   std::string name = ToLower(path.filename().string());
@@ -96,7 +107,12 @@ struct FindingReader::Impl {
   std::string last_error_;
   void Dispatch(element document, int64_t line, const std::string& path);
   void DispatchObject(object doc, int64_t line, const std::string& path);
-  void EmitFinding(object finding, int64_t line, const std::string& path);
+  void DispatchEvent(object doc, std::string_view detail_type, int64_t line,
+                     const std::string& path);
+  void EmitFinding(object finding, const internal::FindingNames& names, int64_t line,
+                   const std::string& path, const internal::MissingIdentity* missing = nullptr);
+  void EmitTestEvent(object detail, int64_t line, const std::string& path);
+  void EmitAsff(object finding, int64_t line, const std::string& path);
   // A parser that grew for a huge document gives its memory back.
   void TrimParser();
 };
@@ -315,37 +331,104 @@ void FindingReader::Impl::Dispatch(element document, int64_t line, const std::st
 void FindingReader::Impl::DispatchObject(object doc, int64_t line, const std::string& path) {
   element value;
   if (doc["detail-type"].get(value) == simdjson::SUCCESS) {
-    std::string_view detail_type = value.is_string() ? std::string_view(value) : "";
-    if (detail_type != "GuardDuty Finding") {
-      if (callbacks->on_skipped_event) callbacks->on_skipped_event(detail_type);
-      return;
-    }
-    element detail;
-    if (doc["detail"].get(detail) != simdjson::SUCCESS || !detail.is_object()) {
-      return Error(line, path.empty() ? "detail" : path + ".detail",
-                   "a GuardDuty Finding event needs a detail object");
-    }
-    return EmitFinding(object(detail), line, path.empty() ? "detail" : path + ".detail");
+    return DispatchEvent(doc, value.is_string() ? std::string_view(value) : "", line, path);
   }
   if (doc["findings"].get(value) == simdjson::SUCCESS) {
-    if (!value.is_array()) {
-      return Error(line, path.empty() ? "findings" : path + ".findings", "expected an array");
-    }
-    return Dispatch(value, line, path.empty() ? "findings" : path + ".findings");
+    if (!value.is_array()) return Error(line, Path(path, "findings"), "expected an array");
+    return Dispatch(value, line, Path(path, "findings"));
   }
-  if (doc["type"].get(value) == simdjson::SUCCESS || doc["id"].get(value) == simdjson::SUCCESS) {
-    return EmitFinding(doc, line, path);
+  // GuardDuty's own shape first: it is what arrives in bulk (the S3 export, EventBridge).
+  if (doc["type"].get(value) == simdjson::SUCCESS) {
+    return EmitFinding(doc, internal::kWireNames, line, path);
+  }
+  if (doc["Findings"].get(value) == simdjson::SUCCESS) {
+    // `aws guardduty get-findings` (the SDK's member names) or `aws securityhub get-findings`
+    // (ASFF): each item says which by its own fields.
+    if (!value.is_array()) return Error(line, Path(path, "Findings"), "expected an array");
+    return Dispatch(value, line, Path(path, "Findings"));
+  }
+  if (doc["detail"].get(value) == simdjson::SUCCESS && value.is_object()) {
+    // An event without a detail-type: the seeds' hand-made test events (the Fortinet Lambda's
+    // README has {"id": ..., "detail": {...}}). A raw finding never has a detail member.
+    return EmitTestEvent(object(value), line, Path(path, "detail"));
+  }
+  if (doc["id"].get(value) == simdjson::SUCCESS) {
+    return EmitFinding(doc, internal::kWireNames, line, path);
+  }
+  if (internal::IsAsffFinding(doc)) return EmitAsff(doc, line, path);
+  if (doc["Type"].get(value) == simdjson::SUCCESS || doc["Id"].get(value) == simdjson::SUCCESS) {
+    return EmitFinding(doc, internal::kSdkNames, line, path);
   }
   Error(line, path,
-        "not a GuardDuty finding: expected an EventBridge event, a finding (camelCase, as the "
-        "API and S3 export write it) or {\"findings\":[...]}");
+        "not a GuardDuty finding: expected an EventBridge event, a finding (camelCase as the API "
+        "and S3 export write it, or PascalCase as the AWS CLI prints it), {\"findings\":[...]}, "
+        "{\"Findings\":[...]} or Security Hub ASFF findings");
 }
 
-void FindingReader::Impl::EmitFinding(object doc, int64_t line, const std::string& path) {
+void FindingReader::Impl::DispatchEvent(object doc, std::string_view detail_type, int64_t line,
+                                        const std::string& path) {
+  bool guardduty = detail_type == "GuardDuty Finding";
+  bool security_hub = detail_type == "Security Hub Findings - Imported" ||
+                      detail_type == "Security Hub Findings - Custom Action";
+  if (!guardduty && !security_hub) {
+    if (callbacks->on_skipped_event) callbacks->on_skipped_event(detail_type);
+    return;
+  }
+  std::string detail_path = Path(path, "detail");
+  element detail;
+  if (doc["detail"].get(detail) != simdjson::SUCCESS || !detail.is_object()) {
+    return Error(line, detail_path,
+                 guardduty ? "a GuardDuty Finding event needs a detail object"
+                           : "a Security Hub Findings event needs a detail object");
+  }
+  if (guardduty) return EmitFinding(object(detail), internal::kWireNames, line, detail_path);
+  element findings;
+  std::string findings_path = Path(detail_path, "findings");
+  if (object(detail)["findings"].get(findings) != simdjson::SUCCESS || !findings.is_array()) {
+    return Error(line, findings_path, "expected an array of ASFF findings");
+  }
+  size_t index = 0;
+  for (element item : simdjson::dom::array(findings)) {
+    std::string item_path = findings_path + "[" + std::to_string(index++) + "]";
+    if (!item.is_object()) {
+      Error(line, item_path, "expected an ASFF finding object");
+      continue;
+    }
+    EmitAsff(object(item), line, item_path);
+  }
+}
+
+void FindingReader::Impl::EmitFinding(object doc, const internal::FindingNames& names, int64_t line,
+                                      const std::string& path,
+                                      const internal::MissingIdentity* missing) {
   Finding finding;
-  if (auto error = internal::ExtractFinding(doc, limits.max_indicators_per_finding, finding)) {
-    std::string field = path.empty() ? error->field : path + "." + error->field;
-    return Error(line, std::move(field), error->message);
+  if (auto error = internal::ExtractFinding(doc, names, limits.max_indicators_per_finding, finding,
+                                            missing)) {
+    return Error(line, Path(path, error->field), error->message);
+  }
+  if (callbacks->on_finding) callbacks->on_finding(std::move(finding));
+}
+
+void FindingReader::Impl::EmitTestEvent(object detail, int64_t line, const std::string& path) {
+  // A hash of the finding's own JSON (minified, so whitespace does not matter) identifies it:
+  // the same test event sent twice is one finding, as a real finding's id would make it.
+  internal::MissingIdentity missing;
+  missing.id = "derived-" + Sha256Hex(simdjson::minify(detail)).substr(0, 32);
+  missing.derive_type = true;
+  EmitFinding(detail, internal::kWireNames, line, path, &missing);
+}
+
+void FindingReader::Impl::EmitAsff(object doc, int64_t line, const std::string& path) {
+  if (std::string product = internal::OtherAsffProduct(doc); !product.empty()) {
+    // Security Hub also carries Inspector, Macie, Config, ... findings: not ours to read.
+    if (callbacks->on_skipped_event) {
+      callbacks->on_skipped_event("Security Hub finding from " + product);
+    }
+    return;
+  }
+  Finding finding;
+  if (auto error = internal::ExtractAsffFinding(doc, limits.max_indicators_per_finding, finding)) {
+    return Error(line, Path(path, error->field), error->message);
   }
   if (callbacks->on_finding) callbacks->on_finding(std::move(finding));
 }

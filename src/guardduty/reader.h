@@ -1,6 +1,9 @@
 // Reading findings in every shape GuardDuty delivers: EventBridge event, raw finding, GetFindings
-// response ({"findings":[...]}), JSON array, JSON Lines, gzip JSON Lines (the S3 export); from a
-// buffer, files, directories (recursive) or stdin.
+// response ({"findings":[...]}), JSON array, JSON Lines, gzip JSON Lines (the S3 export); the
+// shapes users hold them in: the AWS CLI's and boto3's {"Findings":[...]} (the SDK's PascalCase
+// member names), Security Hub's ASFF (get-findings output, "Security Hub Findings - Imported"
+// events), hand-made test events without a detail-type; from a buffer, files, directories
+// (recursive) or stdin. docs/guardduty.md ("Shapes") says how each is recognised.
 //
 // Errors never stop a batch: each bad document or line is reported through on_error with its
 // source and line, and reading goes on with the next one.
@@ -33,9 +36,10 @@ struct ReadError {
 struct ReadCallbacks {
   std::function<void(Finding&&)> on_finding;
   std::function<void(const ReadError&)> on_error;
-  // An aws.guardduty EventBridge event that is not a finding ("GuardDuty Runtime Protection
-  // Health", ...). Counted, not an error.
-  std::function<void(std::string_view detail_type)> on_skipped_event;
+  // An EventBridge event that is not a finding ("GuardDuty Runtime Protection Health", ...), or
+  // a Security Hub finding another product made ("Security Hub finding from Inspector"); `what`
+  // is the detail-type or that text. Counted, not an error.
+  std::function<void(std::string_view what)> on_skipped_event;
   // Bytes consumed so far of the current source, for progress displays. May be empty.
   std::function<void(uint64_t done, uint64_t total)> on_progress;
 };
