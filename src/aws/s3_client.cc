@@ -326,16 +326,18 @@ bool NeedsPathStyle(const std::string& endpoint) {
 
 }  // namespace
 
-void ApplyS3EndpointEnvironment(S3ClientOptions& options,
-                                const std::function<const char*(const char*)>& getenv) {
-  if (!options.endpoint.empty()) return;
+std::string S3EndpointFromEnvironment(const std::function<const char*(const char*)>& getenv) {
   for (const char* name : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
     const char* value = getenv(name);
-    if (value == nullptr || *value == '\0') continue;
-    options.endpoint = value;
-    if (NeedsPathStyle(options.endpoint)) options.path_style = true;
-    return;
+    if (value != nullptr && *value != '\0') return value;
   }
+  return "";
+}
+
+void UseS3EndpointUnlessSet(S3ClientOptions& options, const std::string& endpoint) {
+  if (!options.endpoint.empty() || endpoint.empty()) return;
+  options.endpoint = endpoint;
+  if (NeedsPathStyle(endpoint)) options.path_style = true;
 }
 
 std::string UnquotedEtag(std::string_view etag) {

@@ -48,11 +48,12 @@ struct S3ClientOptions {
   HttpTransport transport;
 };
 
-// The AWS SDKs' endpoint variables for S3: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL. When one is
-// set and `options.endpoint` is empty, uses it, with path-style addressing when its host is an
-// IP literal or localhost (virtual-hosted names cannot resolve there). `getenv` is a seam.
-void ApplyS3EndpointEnvironment(S3ClientOptions& options,
-                                const std::function<const char*(const char*)>& getenv);
+// The AWS SDKs' endpoint variables for S3: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else "".
+// `getenv` is a seam.
+std::string S3EndpointFromEnvironment(const std::function<const char*(const char*)>& getenv);
+// Uses `endpoint` unless `options.endpoint` is already set, with path-style addressing when its
+// host is an IP literal or localhost (virtual-hosted bucket names cannot resolve there).
+void UseS3EndpointUnlessSet(S3ClientOptions& options, const std::string& endpoint);
 
 struct S3PutOptions {
   std::string content_type = "application/octet-stream";

@@ -10,7 +10,7 @@ int RunPublish(const GlobalOptions& global, const PublishFlags& args) {
   int exit_code = kExitOk;
   auto runtime = OpenOrReport(global, exit_code);
   if (!runtime) return exit_code;
-  auto publishers = ConfiguredPublishers(*runtime, args);
+  auto publishers = ConfiguredPublishers(runtime->config, runtime->store.get(), args);
   if (!publishers.ok()) {
     PrintError(publishers.status());
     return kExitUsage;

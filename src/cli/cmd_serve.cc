@@ -47,7 +47,8 @@ Result<Loaded> Load(const GlobalOptions& global, const ServeFlags& flags, Config
   owner->runtime = std::move(*runtime);
   const Config& loaded = owner->runtime->config;
   // The same targets as `guardfeed publish`: directory, S3, ATP Cloud, after every render.
-  auto publishers = ConfiguredPublishers(*owner->runtime, {});
+  auto publishers =
+      ConfiguredPublishers(owner->runtime->config, owner->runtime->store.get(), {});
   if (!publishers.ok()) return publishers.status().WithContext("publish");
   owner->publishers = std::move(*publishers);
   auto pipeline = std::make_shared<Pipeline>();

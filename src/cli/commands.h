@@ -32,5 +32,6 @@ void AddExpireCommand(CLI::App& app, const GlobalOptions& global, int& exit_code
 void AddConfigCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddPublishCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddServeCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void AddLambdaCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace guardfeed

@@ -45,6 +45,13 @@ struct Config {
     std::string s3_blocklist_key;  // S3_BLOCKLIST_KEY (Fortinet: key of the IP list)
     std::string atp_token;         // SKY_APPLICATION_TOKEN
     std::string atp_base_path;     // SKY_OPENAPI_BASE_PATH
+    // AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL (the AWS SDKs' variables): an S3-compatible
+    // endpoint for every S3 client that has none configured.
+    std::string s3_endpoint;
+    // The Lambda's state (docs/deploy-lambda.md): GUARDFEED_STATE_BUCKET (default: S3_BUCKET)
+    // and GUARDFEED_STATE_PREFIX (default "guardfeed-state").
+    std::string state_bucket;
+    std::string state_prefix = "guardfeed-state";
   } lambda;
   // The whole document, for the sections read by the code that owns them: [server]
   // (server_config.h), [publish.s3] and [publish.atp] (publish_config.h).

@@ -2,6 +2,7 @@
 // replaced by guardfeed without touching the firewalls.
 #include <charconv>
 
+#include "aws/s3_client.h"
 #include "cli/config.h"
 
 namespace guardfeed {
@@ -118,6 +119,27 @@ Status ApplySeverity(const Environment& env, Config& config) {
   return Status::Ok();
 }
 
+// The AWS SDKs' endpoint variables and where the Lambda keeps its state.
+Status ApplyAwsAndState(const Environment& env, Config& config) {
+  config.lambda.s3_endpoint = S3EndpointFromEnvironment([&env](const char* name) -> const char* {
+    const std::string* value = Lookup(env, name);
+    return value != nullptr ? value->c_str() : nullptr;
+  });
+  if (const std::string* bucket = Lookup(env, "GUARDFEED_STATE_BUCKET")) {
+    config.lambda.state_bucket = *bucket;
+  }
+  if (const std::string* prefix = Lookup(env, "GUARDFEED_STATE_PREFIX")) {
+    std::string_view text = *prefix;
+    while (text.ends_with('/')) text.remove_suffix(1);
+    if (text.empty() || text.starts_with('/')) {
+      return Status::InvalidArgument("environment variable GUARDFEED_STATE_PREFIX='" + *prefix +
+                                     "': expected a key prefix like guardfeed-state");
+    }
+    config.lambda.state_prefix = std::string(text);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplyEnvironment(const Environment& env, Config& config) {
@@ -126,6 +148,7 @@ Status ApplyEnvironment(const Environment& env, Config& config) {
     config.publish_directory = *dir;
   }
   if (const std::string* bucket = Lookup(env, "S3_BUCKET")) config.lambda.s3_bucket = *bucket;
+  GF_RETURN_IF_ERROR(ApplyAwsAndState(env, config));
   GF_RETURN_IF_ERROR(ApplySeverity(env, config));
   GF_RETURN_IF_ERROR(ApplyJuniper(env, config));
   return ApplyFortinet(env, config);

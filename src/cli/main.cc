@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   AddExpireCommand(app, global, exit_code);
   AddConfigCommand(app, global, exit_code);
   AddPublishCommand(app, global, exit_code);
+  AddLambdaCommand(app, global, exit_code);
 #ifdef GUARDFEED_HAVE_SERVER
   AddServeCommand(app, global, exit_code);
 #endif

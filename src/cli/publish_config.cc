@@ -149,6 +149,7 @@ Result<std::optional<S3Options>> ReadS3Options(const Config& config) {
   if (!config.lambda.s3_region.empty()) options.region = config.lambda.s3_region;
   if (*s3 != nullptr) GF_RETURN_IF_ERROR(ReadS3Table(r, **s3, options));
   if (!config.lambda.s3_bucket.empty()) options.bucket = config.lambda.s3_bucket;
+  UseS3EndpointUnlessSet(options, config.lambda.s3_endpoint);
   if (!config.lambda.s3_blocklist_key.empty() && !options.keys.contains("fortinet_blocklist")) {
     options.keys["fortinet_blocklist"] = config.lambda.s3_blocklist_key;
   }
@@ -177,13 +178,13 @@ Result<std::optional<AtpOptions>> ReadAtpOptions(const Config& config) {
   return std::optional<AtpOptions>(std::move(options));
 }
 
-Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runtime& runtime,
+Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Config& config,
+                                                                     Store* store,
                                                                      const PublishFlags& flags) {
-  const Config& config = runtime.config;
   std::vector<std::unique_ptr<Publisher>> publishers;
   const ShrinkGuardOptions guard{config.max_shrink_fraction, flags.force};
   if (!config.publish_directory.empty()) {
-    auto directory = NewDirectoryPublisher(config.publish_directory, runtime.store.get(), guard);
+    auto directory = NewDirectoryPublisher(config.publish_directory, store, guard);
     if (!directory.ok()) return directory.status();
     publishers.push_back(std::move(*directory));
   }
@@ -191,7 +192,7 @@ Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runti
   if (!s3.ok()) return s3.status();
   if (*s3) {
     (*s3)->force = flags.force;
-    auto publisher = NewS3Publisher(std::move(**s3), runtime.store.get());
+    auto publisher = NewS3Publisher(std::move(**s3), store);
     if (!publisher.ok()) return publisher.status();
     publishers.push_back(std::move(*publisher));
   }
@@ -200,7 +201,7 @@ Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runti
   if (*atp) {
     (*atp)->resync = flags.resync;
     (*atp)->shrink_guard = guard;
-    auto publisher = NewAtpCloudPublisher(std::move(**atp), runtime.store.get());
+    auto publisher = NewAtpCloudPublisher(std::move(**atp), store);
     if (!publisher.ok()) return publisher.status();
     publishers.push_back(std::move(*publisher));
   }

@@ -31,9 +31,10 @@ struct PublishFlags {
   bool resync = false;  // ATP Cloud: replace whole feeds instead of sending differences
 };
 
-// Every publisher the configuration enables, in a stable order: directory, S3, ATP Cloud. Empty
-// when none is configured.
-Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Runtime& runtime,
+// Every publisher the configuration enables, in a stable order: directory, S3, ATP Cloud, each
+// keeping its state in `store` (which must outlive them). Empty when none is configured.
+Result<std::vector<std::unique_ptr<Publisher>>> ConfiguredPublishers(const Config& config,
+                                                                     Store* store,
                                                                      const PublishFlags& flags);
 
 }  // namespace guardfeed

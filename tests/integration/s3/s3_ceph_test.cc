@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/ceph_rgw.h"
 #include "common/ci_skip.h"
 #include "core/clock.h"
 #include "feeds/secintel.h"
@@ -29,26 +30,10 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-constexpr const char* kAccessKey = "GUARDFEEDTESTKEY";
-constexpr const char* kSecretKey = "guardfeed/test+secret/0123456789";
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool OnPath(const std::string& tool) {
-  return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-int Shell(const std::string& command) { return WEXITSTATUS(std::system(command.c_str())); }
+using ::guardfeed::testing::CephRgw;
+using ::guardfeed::testing::Shell;
+constexpr const char* kAccessKey = CephRgw::kAccessKey;
+constexpr const char* kSecretKey = CephRgw::kSecretKey;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -57,66 +42,7 @@ std::string ReadFile(const fs::path& path) {
   return buffer.str();
 }
 
-// Starts the gateway once for the whole binary; stops it by PID in TearDown, pass or fail. A
-// start failure fails every test (it is not a skip); missing Ceph packages skip them all.
-class CephEnvironment : public ::testing::Environment {
- public:
-  static inline std::string skip_reason;
-  static inline std::string start_error;
-  static inline std::string dir;
-  static inline int port = 0;
-
-  static std::string Script() {
-    return std::string(GUARDFEED_SOURCE_DIR) + "/scripts/s3-server.sh";
-  }
-
-  void SetUp() override {
-    for (const char* tool : {"ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph",
-                             "monmaptool", "ceph-authtool", "uuidgen", "curl"}) {
-      if (!OnPath(tool)) {
-        skip_reason = std::string(tool) + " not found: apt-get install ceph-mon ceph-osd " +
-                      "radosgw ceph-common uuid-runtime curl to run the S3 integration tests";
-        // ctest reports the run as skipped on this marker; under CI every test fails instead.
-        if (!::guardfeed::testing::UnderCi()) {
-          std::printf("GUARDFEED_S3_INTEGRATION_SKIPPED: %s\n", skip_reason.c_str());
-        }
-        return;
-      }
-    }
-    char pattern[] = "/tmp/guardfeed-s3-XXXXXX";
-    dir = mkdtemp(pattern);
-    port = FreePort();
-    auto started = std::chrono::steady_clock::now();
-    int rc = Shell(Script() + " start " + dir + " " + std::to_string(port) + " " + kAccessKey +
-                   " '" + kSecretKey + "' --owner " + std::to_string(getpid()));
-    auto seconds =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
-            .count();
-    if (rc != 0) {
-      start_error =
-          "s3-server.sh start failed (exit " + std::to_string(rc) + "); logs in " + dir + "/log";
-      return;
-    }
-    if (seconds >= 60)
-      start_error = "the S3 server took " + std::to_string(seconds) + " s to start";
-    std::printf("[ INFO     ] Ceph RGW up on 127.0.0.1:%d in %lld s\n", port,
-                static_cast<long long>(seconds));
-  }
-
-  void TearDown() override {
-    if (dir.empty()) return;
-    EXPECT_EQ(Shell(Script() + " stop " + dir), 0);
-    // Keep the logs when something went wrong.
-    if (start_error.empty() && !::testing::UnitTest::GetInstance()->Failed()) {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    } else {
-      std::printf("[ INFO     ] S3 server state and logs kept in %s\n", dir.c_str());
-    }
-  }
-};
-
-const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new CephEnvironment);
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new CephRgw);
 
 SnapshotPtr PlainFeed(const std::string& name, uint64_t entries, int salt = 0) {
   Snapshot snapshot;
@@ -162,14 +88,9 @@ FeedSet JuniperSet(uint64_t entries, const std::string& version) {
 
 class S3CephTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (!CephEnvironment::skip_reason.empty()) GF_SKIP_UNLESS_CI(CephEnvironment::skip_reason);
-    ASSERT_TRUE(CephEnvironment::start_error.empty()) << CephEnvironment::start_error;
-  }
+  void SetUp() override { GF_REQUIRE_CEPH(); }
 
-  static std::string Endpoint() {
-    return "http://127.0.0.1:" + std::to_string(CephEnvironment::port);
-  }
+  static std::string Endpoint() { return CephRgw::Endpoint(); }
 
   S3Options Options(const std::string& bucket, const std::string& secret = kSecretKey) {
     S3Options options;
@@ -204,7 +125,7 @@ class S3CephTest : public ::testing::Test {
   // An independent client: curl's own SigV4 signer (curl 7.88 needs the content hash header
   // from us; the gateway rejects requests without it).
   static Result<std::string> CurlGet(const std::string& bucket, const std::string& key) {
-    fs::path out = fs::path(CephEnvironment::dir) / "curl.out";
+    fs::path out = fs::path(CephRgw::dir) / "curl.out";
     std::string url = Endpoint() + AwsUriEncode("/" + bucket + "/" + key, true);
     int rc = Shell("curl -sS --fail --path-as-is --aws-sigv4 aws:amz:us-east-1:s3 --user '" +
                    std::string(kAccessKey) + ":" + kSecretKey +
@@ -465,7 +386,7 @@ TEST_F(S3CephTest, ServerRestartMidPublishIsRetriedUntilItSucceeds) {
   int puts = 0;
   int network_errors = 0;
   std::thread restarter;
-  std::string script = CephEnvironment::Script(), dir = CephEnvironment::dir;
+  std::string script = CephRgw::Script(), dir = CephRgw::dir;
   options.transport = [&](const HttpRequest& request) {
     if (request.method == "PUT" && ++puts == 2) {
       // Between two objects the gateway goes away; it comes back a second later.

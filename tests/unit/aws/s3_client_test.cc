@@ -16,35 +16,34 @@ std::function<const char*(const char*)> Environment(std::map<std::string, std::s
 }
 
 TEST(S3EndpointEnvironment, TheServiceVariableWinsOverTheGeneralOne) {
-  S3ClientOptions options;
-  ApplyS3EndpointEnvironment(options, Environment({{"AWS_ENDPOINT_URL", "https://general.test"},
-                                                   {"AWS_ENDPOINT_URL_S3", "https://s3.test"}}));
-  EXPECT_EQ(options.endpoint, "https://s3.test");
-  EXPECT_FALSE(options.path_style);
-  S3ClientOptions general;
-  ApplyS3EndpointEnvironment(general, Environment({{"AWS_ENDPOINT_URL", "https://general.test"}}));
-  EXPECT_EQ(general.endpoint, "https://general.test");
+  EXPECT_EQ(S3EndpointFromEnvironment(Environment({{"AWS_ENDPOINT_URL", "https://general.test"},
+                                                   {"AWS_ENDPOINT_URL_S3", "https://s3.test"}})),
+            "https://s3.test");
+  EXPECT_EQ(S3EndpointFromEnvironment(Environment({{"AWS_ENDPOINT_URL", "https://general.test"}})),
+            "https://general.test");
+  EXPECT_EQ(S3EndpointFromEnvironment(Environment({{"AWS_ENDPOINT_URL_S3", ""}})), "");
+  EXPECT_EQ(S3EndpointFromEnvironment(Environment({})), "");
 }
 
 TEST(S3EndpointEnvironment, IpLiteralsAndLocalhostGetPathStyle) {
   for (const char* endpoint :
        {"http://127.0.0.1:7480", "http://[::1]:9000", "http://localhost:9000"}) {
     S3ClientOptions options;
-    ApplyS3EndpointEnvironment(options, Environment({{"AWS_ENDPOINT_URL_S3", endpoint}}));
+    UseS3EndpointUnlessSet(options, endpoint);
     EXPECT_EQ(options.endpoint, endpoint);
     EXPECT_TRUE(options.path_style) << endpoint;
   }
+  S3ClientOptions named;
+  UseS3EndpointUnlessSet(named, "https://minio.example.com");
+  EXPECT_FALSE(named.path_style);
 }
 
-TEST(S3EndpointEnvironment, AConfiguredEndpointIsKeptAndEmptyVariablesIgnored) {
+TEST(S3EndpointEnvironment, AConfiguredEndpointIsKept) {
   S3ClientOptions options;
   options.endpoint = "https://configured.test";
-  ApplyS3EndpointEnvironment(options, Environment({{"AWS_ENDPOINT_URL_S3", "http://127.0.0.1:1"}}));
+  UseS3EndpointUnlessSet(options, "http://127.0.0.1:1");
   EXPECT_EQ(options.endpoint, "https://configured.test");
   EXPECT_FALSE(options.path_style);
-  S3ClientOptions unset;
-  ApplyS3EndpointEnvironment(unset, Environment({{"AWS_ENDPOINT_URL_S3", ""}}));
-  EXPECT_EQ(unset.endpoint, "");
 }
 
 TEST(UnquotedEtag, DropsOnePairOfQuotes) {
