@@ -98,6 +98,17 @@ lambda::LambdaPipelineFactory Factory(LambdaRuntime& runtime) {
   return factory;
 }
 
+// The seeds' objects: the SecIntel feeds (manifest.xml and cc_schema follow them) and the
+// Fortinet list. Other configured feeds stay out of the bucket unless [publish.s3] asks.
+std::vector<std::string> SeedFeeds(const Config& config) {
+  std::vector<std::string> feeds;
+  for (const FeedConfig& feed : config.feeds) {
+    bool fortinet = feed.name == "fortinet_blocklist" && !config.lambda.s3_blocklist_key.empty();
+    if (feed.format == FeedFormat::kSecIntel || fortinet) feeds.push_back(feed.name);
+  }
+  return feeds;
+}
+
 Result<std::unique_ptr<LambdaRuntime>> Init(const GlobalOptions& global) {
   Result<Config> config = LoadEffectiveConfig(global);
   if (!config.ok()) return config.status();
@@ -105,6 +116,7 @@ Result<std::unique_ptr<LambdaRuntime>> Init(const GlobalOptions& global) {
   runtime->config = std::move(*config);
   // Lambda's file system is read-only outside /tmp: feeds go to S3 or ATP Cloud only.
   runtime->config.publish_directory.clear();
+  runtime->config.lambda.s3_feeds = SeedFeeds(runtime->config);
   if (global.now) {
     runtime->manual_clock = std::make_unique<ManualClock>(*global.now);
     runtime->clock = runtime->manual_clock.get();

@@ -52,6 +52,9 @@ struct Config {
     // and GUARDFEED_STATE_PREFIX (default "guardfeed-state").
     std::string state_bucket;
     std::string state_prefix = "guardfeed-state";
+    // Feeds `guardfeed lambda` publishes to S3 when no [publish.s3] table says otherwise: exactly
+    // the seeds' objects (the SecIntel feeds with manifest.xml and cc_schema, the Fortinet list).
+    std::vector<std::string> s3_feeds;
   } lambda;
   // The whole document, for the sections read by the code that owns them: [server]
   // (server_config.h), [publish.s3] and [publish.atp] (publish_config.h).

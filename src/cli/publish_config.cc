@@ -150,6 +150,7 @@ Result<std::optional<S3Options>> ReadS3Options(const Config& config) {
   if (*s3 != nullptr) GF_RETURN_IF_ERROR(ReadS3Table(r, **s3, options));
   if (!config.lambda.s3_bucket.empty()) options.bucket = config.lambda.s3_bucket;
   UseS3EndpointUnlessSet(options, config.lambda.s3_endpoint);
+  if (*s3 == nullptr) options.feeds = config.lambda.s3_feeds;
   if (!config.lambda.s3_blocklist_key.empty() && !options.keys.contains("fortinet_blocklist")) {
     options.keys["fortinet_blocklist"] = config.lambda.s3_blocklist_key;
   }

@@ -247,6 +247,15 @@ TEST_F(LambdaTest, OneEventPerInvocationBuildsTheSeedsObjects) {
   EXPECT_THAT(*manifest, HasSubstr("objects=\"" + std::to_string(kEvents + 1) + "\""));
   EXPECT_TRUE(bucket->GetObject("cc_schema").ok());
   EXPECT_TRUE(bucket->GetObject("gd_ip_feed").ok());
+  // Exactly the seeds' objects beside the private state: nothing else lands in their bucket.
+  Result<S3Listing> listing = bucket->ListObjects("", "", "");
+  ASSERT_TRUE(listing.ok()) << listing.status().ToString();
+  std::set<std::string> published;
+  for (const S3ListedObject& object : listing->objects) {
+    if (!object.key.starts_with("guardfeed-state/")) published.insert(object.key);
+  }
+  EXPECT_EQ(published, (std::set<std::string>{"cc_schema", "gd_dns_feed", "gd_ip_feed",
+                                               "ip_blocklist", "manifest.xml"}));
 }
 
 TEST_F(LambdaTest, AColdStartResumesFromTheStateInS3) {
