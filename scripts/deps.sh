@@ -50,7 +50,7 @@ PACKAGE_PACKAGES=(zip unzip binutils)
 # Tests, benchmarks and the libFuzzer smoke run only.
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  sqlite3 curl openssl python3 python3-botocore uuid-runtime
+  sqlite3 curl openssl python3 python3-botocore python3-yaml uuid-runtime
   wrk hyperfine nginx-light postgresql
   # a real S3 server for the publisher tests (Ceph RADOS Gateway)
   ceph-mon ceph-osd radosgw ceph-common
