@@ -1,9 +1,12 @@
 #include "aws/http_client.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "core/text.h"
 
@@ -12,6 +15,26 @@ namespace {
 
 // Answers larger than this are cut off with an error: nothing we call sends more.
 constexpr size_t kMaxResponseBytes = 64u << 20;
+
+// libcurl's compiled-in CA bundle (Debian: /etc/ssl/certs/ca-certificates.crt), or, when that
+// file is missing (Amazon Linux: a Lambda runtime running the packaged binary), the first bundle
+// found where other distributions keep theirs. "" leaves libcurl's default.
+const std::string& SystemCaBundle() {
+  static const std::string bundle = [] {
+    const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+    std::vector<std::string> candidates;
+    if (info->age >= CURLVERSION_NINTH && info->cainfo != nullptr) candidates.push_back(info->cainfo);
+    for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                             "/etc/ssl/certs/ca-bundle.crt", "/etc/ssl/cert.pem"}) {
+      candidates.emplace_back(path);
+    }
+    for (const std::string& path : candidates) {
+      if (access(path.c_str(), R_OK) == 0) return path;
+    }
+    return std::string();
+  }();
+  return bundle;
+}
 
 void GlobalInit() {
   static std::once_flag once;
@@ -144,7 +167,8 @@ struct HttpClient::Impl {
                      static_cast<long>(request.connect_timeout.count()));
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+    const std::string& ca_file = options.ca_file.empty() ? SystemCaBundle() : options.ca_file;
+    if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, options.follow_redirects ? 1L : 0L);
     curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
   }

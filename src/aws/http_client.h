@@ -45,7 +45,8 @@ struct HttpResponse {
 };
 
 struct HttpClientOptions {
-  // CA bundle file for TLS verification; "" uses the system store. Default "".
+  // CA bundle file for TLS verification; "" uses the system bundle: libcurl's own, else the first
+  // of the usual distribution paths (Amazon Linux keeps it elsewhere than Debian). Default "".
   std::string ca_file;
   // Never follow redirects unless asked (S3 answers 301/307 with a body we must read).
   bool follow_redirects = false;
