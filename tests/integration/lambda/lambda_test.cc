@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include "common/ceph_rgw.h"
 #include "common/ci_skip.h"
 #include "common/local_http_server.h"
+#include "core/hash.h"
 
 namespace guardfeed {
 namespace {
@@ -109,10 +111,11 @@ class RuntimeEmulator {
   LocalHttpServer server_;
 };
 
-// One `guardfeed lambda` process with the given environment (nothing inherited).
+// One `guardfeed lambda` process (or `argv`) with the given environment (nothing inherited).
 class RuntimeProcess {
  public:
-  explicit RuntimeProcess(std::map<std::string, std::string> env) {
+  explicit RuntimeProcess(std::map<std::string, std::string> env,
+                          std::vector<std::string> argv = {GUARDFEED_BINARY, "lambda"}) {
     std::vector<std::string> env_strings;
     for (const auto& [name, value] : env) env_strings.push_back(name + "=" + value);
     pid_ = fork();
@@ -120,9 +123,10 @@ class RuntimeProcess {
       std::vector<char*> envp;
       for (std::string& entry : env_strings) envp.push_back(entry.data());
       envp.push_back(nullptr);
-      std::string binary = GUARDFEED_BINARY, command = "lambda";
-      char* argv[] = {binary.data(), command.data(), nullptr};
-      execve(argv[0], argv, envp.data());
+      std::vector<char*> args;
+      for (std::string& arg : argv) args.push_back(arg.data());
+      args.push_back(nullptr);
+      execve(args[0], args.data(), envp.data());
       _exit(127);
     }
   }
@@ -314,6 +318,45 @@ TEST_F(LambdaTest, AnSqsBatchReportsOnlyThePoisonedRecord) {
   runtime.Wait();
   EXPECT_EQ(emulator.Outcomes()["req-1"],
             R"(response: {"batchItemFailures":[{"itemIdentifier":"m-1"}]})");
+}
+
+// The zip as Lambda gets it, run in a root holding nothing but its files and a /tmp: the packaged
+// loader and libraries are all it needs (provided.al2023 has another glibc than Debian).
+TEST_F(LambdaTest, ThePackageRunsInAnEmptyRoot) {
+  if (geteuid() != 0) GF_SKIP_UNLESS_CI("chroot needs root");
+  const std::string zip = work_ + "/guardfeed-lambda.zip", root = work_ + "/root";
+  ASSERT_EQ(testing::Shell(std::string(GUARDFEED_SOURCE_DIR) + "/scripts/package-lambda --build-dir " +
+                           GUARDFEED_BUILD_DIR + " --out " + zip + " >" + work_ + "/package.log 2>&1"),
+            0)
+      << "see " << work_ << "/package.log";
+  ASSERT_EQ(testing::Shell("unzip -q " + zip + " -d " + root), 0);
+  fs::create_directories(root + "/tmp");
+  std::vector<std::string> entries;
+  for (const auto& entry : fs::directory_iterator(root)) entries.push_back(entry.path().filename());
+  std::sort(entries.begin(), entries.end());
+  EXPECT_EQ(entries, (std::vector<std::string>{"bootstrap", "guardfeed", "lib", "tmp"}));
+
+  auto bucket = Bucket("gf-lambda-package");
+  RuntimeEmulator emulator;
+  constexpr int kEvents = 50;
+  for (int i = 0; i < kEvents; ++i) emulator.Enqueue(GuardDutyEvent(300 + i));
+  std::map<std::string, std::string> env = Env(emulator, "gf-lambda-package", "/tmp/state");
+  env["LAMBDA_TASK_ROOT"] = "/";
+  env["HOME"] = "/tmp";
+  RuntimeProcess runtime(env, {"/usr/sbin/chroot", root, "/bootstrap"});
+  EXPECT_EQ(runtime.Wait(), 1);
+  std::map<std::string, std::string> outcomes = emulator.Outcomes();
+  ASSERT_EQ(outcomes.size(), static_cast<size_t>(kEvents));
+  for (const auto& [id, outcome] : outcomes) EXPECT_THAT(outcome, HasSubstr("committed")) << id;
+  std::set<std::string> listed = Blocklist(*bucket);
+  EXPECT_EQ(listed.size(), static_cast<size_t>(kEvents));
+  // The SRX reads the feed through the manifest: its MD5 trailer must check out.
+  Result<std::string> feed = bucket->GetObject("gd_ip_feed");
+  ASSERT_TRUE(feed.ok()) << feed.status().ToString();
+  size_t end = feed->rfind("#end\n");
+  ASSERT_NE(end, std::string::npos);
+  EXPECT_EQ(feed->substr(end + 5), Md5Hex(feed->substr(0, end + 5)) + "\n");
+  EXPECT_EQ(std::count(feed->begin(), feed->end(), '\n'), kEvents + 5);  // header, #del, #add, #end, md5
 }
 
 TEST_F(LambdaTest, AConfigurationErrorIsReportedAsAnInitError) {
