@@ -6,6 +6,8 @@
 //   BM_ApplyRedelivery      one batch delivered again and again: every sighting unchanged
 //   BM_ApplyUpdate          the same keys with a newer updated_at: every sighting updated
 //   BM_ActiveIndicators/N   ActiveIndicators over N active indicators
+//   BM_ChangesSince/N       ChangesSince for one 100-sighting batch in a store of N indicators
+//                           (incremental feeds: the cost must not grow with N)
 //
 // items_per_second counts sightings (Apply) or indicators (ActiveIndicators). Each benchmark uses
 // a fresh store in a new directory under the system temporary directory, removed afterwards.
@@ -149,6 +151,29 @@ void BM_ActiveIndicators(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_ActiveIndicators)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+void BM_ChangesSince(benchmark::State& state) {
+  TempStore store;
+  if (store.get() == nullptr) return state.SkipWithError("cannot open the store");
+  for (int64_t first = 0; first < state.range(0); first += kBatch) {
+    if (!Apply(state, *store.get(), Batch(first, kNow))) return;
+  }
+  Result<int64_t> before = store.get()->ChangeCounter();
+  if (!before.ok()) return state.SkipWithError(before.status().ToString().c_str());
+  std::vector<SightingRecord> last = Batch(state.range(0), kNow);
+  last.resize(100);
+  if (!Apply(state, *store.get(), last)) return;
+  for (auto _ : state) {
+    Result<StoreChanges> changes = store.get()->ChangesSince(*before);
+    if (!changes.ok() || changes->indicators.size() != last.size()) {
+      state.SkipWithError("ChangesSince failed or listed the wrong indicators");
+      break;
+    }
+    benchmark::DoNotOptimize(changes->indicators.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(last.size()));
+}
+BENCHMARK(BM_ChangesSince)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace guardfeed

@@ -72,7 +72,7 @@ void Ingestor::Accept(Finding&& finding, IngestSummary& summary, Status& store_s
   for (ExtractedIndicator& extracted : finding.indicators) {
     ++summary.indicators_seen;
     if (policy_->Suppression(extracted.indicator, nullptr)) ++summary.suppressed;
-    SightingRecord& record = pending_.emplace_back();
+    SightingRecord& record = NextRecord();
     record.finding_id = finding.id;
     record.indicator = std::move(extracted.indicator);
     record.finding_type = finding.type;
@@ -93,13 +93,25 @@ void Ingestor::Accept(Finding&& finding, IngestSummary& summary, Status& store_s
       summary.expired_last_seen = std::max(summary.expired_last_seen, last_seen);
     }
   }
-  if (pending_.size() >= options_.batch_size) store_status = Flush(summary);
+  if (pending_count_ >= options_.batch_size ||
+      std::chrono::steady_clock::now() - last_commit_ >= options_.commit_interval) {
+    store_status = Flush(summary);
+  }
+}
+
+// Every field is assigned by Accept, so a record kept from an earlier batch is as good as new;
+// its strings keep their buffers, which saves most allocations of bulk ingest.
+SightingRecord& Ingestor::NextRecord() {
+  if (pending_count_ == pending_.size()) pending_.emplace_back();
+  return pending_[pending_count_++];
 }
 
 Status Ingestor::Flush(IngestSummary& summary) {
-  if (pending_.empty()) return Status::Ok();
+  last_commit_ = std::chrono::steady_clock::now();
+  if (pending_count_ == 0) return Status::Ok();
+  pending_.resize(pending_count_);  // drops records kept from a larger earlier batch
+  pending_count_ = 0;
   auto applied = store_->Apply(pending_);
-  pending_.clear();
   if (!applied.ok()) return applied.status();
   summary.applied.sightings_new += applied->sightings_new;
   summary.applied.sightings_updated += applied->sightings_updated;
@@ -113,9 +125,11 @@ Status Ingestor::Flush(IngestSummary& summary) {
 Result<IngestSummary> Ingestor::IngestBuffer(std::string_view data, std::string_view source) {
   IngestSummary summary;
   Status store_status;
+  last_commit_ = std::chrono::steady_clock::now();
   summary.stopped_by_limit = reader_.ReadBuffer(data, source, Callbacks(summary, store_status));
   if (store_status.ok()) store_status = Flush(summary);
-  pending_.clear();
+  pending_.clear();  // records are reused within one call, not kept between calls
+  pending_count_ = 0;
   if (!store_status.ok()) return store_status;
   return summary;
 }
@@ -127,10 +141,12 @@ Result<IngestSummary> Ingestor::IngestPaths(
   Status store_status;
   ReadCallbacks callbacks = Callbacks(summary, store_status);
   callbacks.on_progress = on_progress;
+  last_commit_ = std::chrono::steady_clock::now();
   // Unreadable paths are already in summary.errors; the rest was read and is committed.
   (void)reader_.ReadPaths(paths, callbacks);
   if (store_status.ok()) store_status = Flush(summary);
-  pending_.clear();
+  pending_.clear();  // records are reused within one call, not kept between calls
+  pending_count_ = 0;
   if (!store_status.ok()) return store_status;
   return summary;
 }

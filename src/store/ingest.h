@@ -1,11 +1,14 @@
 // Ingestor: the write path guardduty -> policy -> store. Reads findings in any shape, applies the
-// policy, and commits sightings in batches. Bad documents are reported and skipped; everything
-// before them stays committed.
+// policy, and commits sightings in batches bounded by size and time (IngestOptions). Every commit
+// is durable; nothing is reported as ingested before its commit. Bad documents are reported and
+// skipped; everything before them stays committed.
 //
 // Thread safety: one Ingestor per thread (it owns a FindingReader); the Store is shared.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -46,8 +49,13 @@ struct IngestSummary {
 };
 
 struct IngestOptions {
-  // Sightings per transaction. Default 5000.
-  size_t batch_size = 5000;
+  // At most this many sightings per transaction ([ingest] batch_size). Default 100,000: bulk
+  // ingest is bound by the B-tree pages each commit rewrites, and fewer, larger commits rewrite
+  // each page fewer times (docs/store.md, "Tuning").
+  size_t batch_size = 100'000;
+  // A transaction also commits once this much time has passed since the previous commit (checked
+  // as findings arrive), so a slow stream is not held back for a full batch. Default 1 s.
+  std::chrono::milliseconds commit_interval{1000};
   // Use the time of receipt as last seen instead of the finding's own eventLastSeen (for
   // replaying samples or old exports as if they were new). Default false.
   bool seen_at_receipt = false;
@@ -72,13 +80,19 @@ class Ingestor {
   ReadCallbacks Callbacks(IngestSummary& summary, Status& store_status);
   void Accept(Finding&& finding, IngestSummary& summary, Status& store_status);
   Status Flush(IngestSummary& summary);
+  // The next record of pending_ to fill, reusing one left by an earlier batch when there is one.
+  SightingRecord& NextRecord();
 
   Store* const store_;
   const Policy* const policy_;
   const Clock* const clock_;
   const IngestOptions options_;
   FindingReader reader_;
+  // pending_[0, pending_count_) wait for the next commit; records past them are kept for reuse
+  // until the end of the call.
   std::vector<SightingRecord> pending_;
+  size_t pending_count_ = 0;
+  std::chrono::steady_clock::time_point last_commit_;  // of the last Flush (or the start)
 };
 
 }  // namespace guardfeed

@@ -14,6 +14,8 @@
 #include <system_error>
 #include <tuple>
 #include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -34,23 +36,38 @@ using sqlite_internal::StmtPtr;
 constexpr int kBusyTimeoutMs = 5000;
 // Page cache per connection (negative means KiB): keeps a 1M-indicator table in memory.
 constexpr const char* kCachePragma = "PRAGMA cache_size = -65536";
+// Checkpoint once the WAL holds 8,192 pages (32 MiB) instead of SQLite's 1,000: a page that
+// successive commits rewrite (index interior pages, meta, the hot end of the change index) is
+// copied into the database once per checkpoint rather than once per few commits, and bulk
+// commits of 100,000 sightings do not each end in a checkpoint (docs/store.md, "Tuning").
+constexpr const char* kCheckpointPragma = "PRAGMA wal_autocheckpoint = 8192";
+// After a checkpoint, a WAL grown past this (bulk ingest) is truncated back to it.
+constexpr const char* kWalLimitPragma = "PRAGMA journal_size_limit = 67108864";
 
-// The schema's CHECK constraints allow only the three kind names.
-IndicatorKind KindFromText(std::string_view text) {
-  if (text == "ipv4") return IndicatorKind::kIpv4;
-  if (text == "ipv6") return IndicatorKind::kIpv6;
+// Kinds are stored as IndicatorKind's values (0 ipv4, 1 ipv6, 2 domain; the schema checks the
+// range).
+int64_t KindCode(IndicatorKind kind) { return static_cast<int64_t>(kind); }
+IndicatorKind KindFromCode(int64_t code) {
+  if (code == 0) return IndicatorKind::kIpv4;
+  if (code == 1) return IndicatorKind::kIpv6;
   return IndicatorKind::kDomain;
 }
+
+// Interned labels kept in memory at most; past this the cache starts over (hostile input with
+// endless distinct account ids must not grow the process).
+constexpr size_t kMaxCachedLabels = 65536;
 
 // Prepared statements, prepared once at open and reused by every call.
 // clang-format off
 enum StmtId : size_t {
-  kBegin, kCommit, kRollback, kBump, kCounter,
+  kBegin, kBeginRead, kCommit, kRollback, kBump, kCounter, kMeta,
+  kFindFinding, kInsertFinding, kFindLabel, kInsertLabel,
   kGetSighting, kInsertSighting, kUpdateSighting, kRefreshInput,
-  kGetIndicator, kInsertIndicator, kUpdateIndicator,
-  kActive, kList, kSightingsOf, kNextExpiry, kExpireSightings, kDeleteOrphan,
-  kPutRemoval, kDeleteRemoval, kGetRemoval, kListRemovals,
-  kPutAllow, kDeleteAllow, kListAllow, kPutAudit, kListAudit,
+  kGetIndicator, kInsertIndicator, kInsertNewIndicator, kUpdateIndicator,
+  kActive, kList, kSightingsOf, kNextExpiry, kExpireSightings, kDeleteOrphan, kDeleteUnusedFindings,
+  kChangedIndicators, kAllIndicators, kChangedRemovals, kAllRemovals,
+  kPutRemoval, kDeleteRemoval, kPutUnremoval, kGetRemoval, kListRemovals,
+  kPutAllow, kDeleteAllow, kAllowChanged, kListAllow, kPutAudit, kListAudit,
   kGetFeed, kPutFeed, kGetPublisher, kPutPublisher, kSeen,
   kStmtCount
 };
@@ -58,9 +75,12 @@ enum StmtId : size_t {
 
 #define GF_INDICATOR_COLUMNS \
   "value, kind, first_seen, last_seen, expires_at, max_severity, finding_count"
-#define GF_SIGHTING_COLUMNS                                                                       \
-  "value, kind, finding_id, finding_type, severity, account_id, region, action_type, direction, " \
-  "field, first_seen, last_seen, updated_at, count, withdrawn, expires_at"
+// A sighting with its finding id and labels joined back (s: sightings, f: findings, l: labels).
+#define GF_SIGHTING_COLUMNS                                                                    \
+  "s.value, s.kind, f.finding_id, l.finding_type, s.severity, l.account_id, l.region, "        \
+  "l.action_type, l.direction, l.field, s.first_seen, s.last_seen, s.updated_at, s.count, "    \
+  "s.withdrawn, s.expires_at FROM sightings AS s JOIN findings AS f ON f.id = s.finding JOIN " \
+  "labels AS l ON l.id = s.label"
 // SQLite evaluates the subquery once into a lookup table, which beats a per-row NOT EXISTS.
 #define GF_NOT_REMOVED "value NOT IN (SELECT value FROM removals)"
 #define GF_REMOVED "value IN (SELECT value FROM removals)"
@@ -71,22 +91,33 @@ struct StmtSql {
 };
 constexpr StmtSql kStatements[] = {
     {kBegin, "BEGIN IMMEDIATE"},
+    // A read transaction: its first SELECT fixes the snapshot every later SELECT reads.
+    {kBeginRead, "BEGIN"},
     {kCommit, "COMMIT"},
     {kRollback, "ROLLBACK"},
     {kBump, "UPDATE meta SET change_counter = change_counter + 1 WHERE id = 1"},
     {kCounter, "SELECT change_counter FROM meta WHERE id = 1"},
+    {kMeta, "SELECT change_counter, allowlist_changed FROM meta WHERE id = 1"},
+    {kFindFinding, "SELECT id FROM findings WHERE finding_id = ?1"},
+    {kInsertFinding,
+     "INSERT INTO findings (finding_id) VALUES (?1) ON CONFLICT (finding_id) DO NOTHING"},
+    {kFindLabel,
+     "SELECT id FROM labels WHERE finding_type = ?1 AND account_id = ?2 AND region = ?3 AND "
+     "action_type = ?4 AND direction = ?5 AND field = ?6"},
+    {kInsertLabel,
+     "INSERT INTO labels (finding_type, account_id, region, action_type, direction, field) "
+     "VALUES (?, ?, ?, ?, ?, ?)"},
     {kGetSighting,
-     "SELECT kind, finding_type, severity, account_id, region, action_type, direction, field, "
-     "first_seen, last_seen, updated_at, count, withdrawn, expires_at FROM sightings "
-     "WHERE value = ?1 AND finding_id = ?2"},
-    // Parameters are numbered as in the column lists, so inserts and updates bind alike.
-    {kInsertSighting, "INSERT INTO sightings (" GF_SIGHTING_COLUMNS ") "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+     "SELECT kind, label, severity, first_seen, last_seen, updated_at, count, withdrawn, "
+     "expires_at FROM sightings WHERE value = ?1 AND finding = ?2"},
+    // Parameters are numbered as in the column list, so inserts and updates bind alike.
+    {kInsertSighting,
+     "INSERT INTO sightings (value, finding, kind, label, severity, first_seen, last_seen, "
+     "updated_at, count, withdrawn, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
     {kUpdateSighting,
-     "UPDATE sightings SET kind = ?2, finding_type = ?4, severity = ?5, account_id = ?6, "
-     "region = ?7, action_type = ?8, direction = ?9, field = ?10, first_seen = ?11, "
-     "last_seen = ?12, updated_at = ?13, count = ?14, withdrawn = ?15, expires_at = ?16 "
-     "WHERE value = ?1 AND finding_id = ?3"},
+     "UPDATE sightings SET kind = ?3, label = ?4, severity = ?5, first_seen = ?6, "
+     "last_seen = ?7, updated_at = ?8, count = ?9, withdrawn = ?10, expires_at = ?11 "
+     "WHERE value = ?1 AND finding = ?2"},
     // The live aggregate of an indicator (keyed by (value, finding_id), so count(*) counts
     // distinct findings) next to its current row, in one step.
     {kRefreshInput,
@@ -96,39 +127,61 @@ constexpr StmtSql kStatements[] = {
      "max(severity) AS severity FROM sightings WHERE value = ?1 AND withdrawn = 0) AS a "
      "LEFT JOIN indicators AS i ON i.value = ?1"},
     {kGetIndicator, "SELECT " GF_INDICATOR_COLUMNS " FROM indicators WHERE value = ?1"},
+    // ?8 (changed) is the change counter the transaction's bump will reach.
     {kInsertIndicator,
-     "INSERT INTO indicators (" GF_INDICATOR_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)"},
+     "INSERT INTO indicators (" GF_INDICATOR_COLUMNS ", changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
+    // A first sighting's aggregate is the sighting itself: insert unless the row exists.
+    {kInsertNewIndicator,
+     "INSERT INTO indicators (" GF_INDICATOR_COLUMNS ", changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+     "ON CONFLICT (value) DO NOTHING"},
     {kUpdateIndicator,
      "UPDATE indicators SET kind = ?2, first_seen = ?3, last_seen = ?4, expires_at = ?5, "
-     "max_severity = ?6, finding_count = ?7 WHERE value = ?1"},
+     "max_severity = ?6, finding_count = ?7, changed = ?8 WHERE value = ?1"},
     // Most indicators are usually active, so a table scan beats the expiry index; the unary
     // plus keeps the planner off the index.
     {kActive,
      "SELECT " GF_INDICATOR_COLUMNS " FROM indicators WHERE +expires_at > ?1 AND " GF_NOT_REMOVED},
     // ?8 is a state name or '': the CASE is StateOf (store.cc) in SQL.
     {kList, "SELECT " GF_INDICATOR_COLUMNS " FROM indicators WHERE value > ?1 AND value >= ?2 AND "
-            "(?3 = '' OR value < ?3) AND (?4 = '' OR kind = ?4) AND (?5 OR expires_at > ?6) "
+            "(?3 = '' OR value < ?3) AND (?4 < 0 OR kind = ?4) AND (?5 OR expires_at > ?6) "
             "AND (?8 = '' OR ?8 = CASE WHEN " GF_REMOVED " THEN 'removed' "
             "WHEN finding_count = 0 THEN 'withdrawn' WHEN expires_at <= ?6 THEN 'expired' "
             "ELSE 'active' END) ORDER BY value LIMIT ?7"},
-    {kSightingsOf, "SELECT " GF_SIGHTING_COLUMNS " FROM sightings WHERE value = ?1 "
-                   "ORDER BY last_seen DESC, finding_id"},
+    {kSightingsOf, "SELECT " GF_SIGHTING_COLUMNS " WHERE s.value = ?1 "
+                   "ORDER BY s.last_seen DESC, f.finding_id"},
     {kNextExpiry, "SELECT expires_at FROM indicators WHERE expires_at > ?1 AND " GF_NOT_REMOVED
                   " ORDER BY expires_at LIMIT 1"},
     {kExpireSightings, "DELETE FROM sightings WHERE expires_at <= ?1 RETURNING value, kind"},
     {kDeleteOrphan,
      "DELETE FROM indicators WHERE value = ?1 AND "
      "NOT EXISTS (SELECT 1 FROM sightings WHERE value = ?1)"},
-    // REPLACE is a plain upsert here: no table has triggers or foreign keys.
+    // One pass over sightings (no index by finding: it would cost every insert).
+    {kDeleteUnusedFindings, "DELETE FROM findings WHERE id NOT IN (SELECT finding FROM sightings)"},
+    // ChangesSince: rows written after ?1, with their removal flag.
+    {kChangedIndicators,
+     "SELECT " GF_INDICATOR_COLUMNS ", " GF_REMOVED " FROM indicators WHERE changed > ?1"},
+    {kAllIndicators, "SELECT " GF_INDICATOR_COLUMNS ", " GF_REMOVED " FROM indicators"},
+    // Values whose removal was added (1) or deleted (0) after ?1.
+    {kChangedRemovals,
+     "SELECT value, kind, 1 FROM removals WHERE changed > ?1 UNION ALL "
+     "SELECT value, kind, 0 FROM unremovals WHERE changed > ?1 AND " GF_NOT_REMOVED},
+    {kAllRemovals, "SELECT value, kind, 1 FROM removals"},
+    // REPLACE is a plain upsert here: no table has triggers or foreign keys. `changed` is the
+    // value the audit entry's bump (later in the same transaction) gives the counter.
     {kPutRemoval,
-     "REPLACE INTO removals (value, kind, reason, actor, removed_at) VALUES (?, ?, ?, ?, ?)"},
-    {kDeleteRemoval, "DELETE FROM removals WHERE value = ?1"},
+     "REPLACE INTO removals (value, kind, reason, actor, removed_at, changed) "
+     "VALUES (?, ?, ?, ?, ?, (SELECT change_counter + 1 FROM meta))"},
+    {kDeleteRemoval, "DELETE FROM removals WHERE value = ?1 RETURNING kind"},
+    {kPutUnremoval,
+     "REPLACE INTO unremovals (value, kind, changed) "
+     "VALUES (?1, ?2, (SELECT change_counter + 1 FROM meta))"},
     {kGetRemoval, "SELECT value, kind, reason, actor, removed_at FROM removals WHERE value = ?1"},
     {kListRemovals, "SELECT value, kind, reason, actor, removed_at FROM removals ORDER BY value"},
     {kPutAllow,
      "INSERT INTO allowlist (entry, comment, actor, added_at) VALUES (?, ?, ?, ?) "
      "ON CONFLICT (entry) DO UPDATE SET comment = excluded.comment"},
     {kDeleteAllow, "DELETE FROM allowlist WHERE entry = ?1"},
+    {kAllowChanged, "UPDATE meta SET allowlist_changed = change_counter + 1 WHERE id = 1"},
     {kListAllow, "SELECT entry, comment, actor, added_at FROM allowlist ORDER BY entry"},
     {kPutAudit, "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"},
     {kListAudit, "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT ?1"},
@@ -163,7 +216,7 @@ struct MergedTimes {
 
 // Row readers: one per SELECT column list above.
 IndicatorRecord ReadIndicatorRow(const Query& q) {
-  return IndicatorRecord{{KindFromText(q.GetView(1)), q.GetText(0)},
+  return IndicatorRecord{{KindFromCode(q.GetInt(1)), q.GetText(0)},
                          q.GetInt(2),
                          q.GetInt(3),
                          q.GetInt(4),
@@ -172,7 +225,7 @@ IndicatorRecord ReadIndicatorRow(const Query& q) {
 }
 
 SightingRecord ReadSightingRow(const Query& q) {
-  return SightingRecord{q.GetText(2), {KindFromText(q.GetView(1)), q.GetText(0)},
+  return SightingRecord{q.GetText(2), {KindFromCode(q.GetInt(1)), q.GetText(0)},
                         q.GetText(3), q.GetReal(4),
                         q.GetText(5), q.GetText(6),
                         q.GetText(7), q.GetText(8),
@@ -184,7 +237,7 @@ SightingRecord ReadSightingRow(const Query& q) {
 
 RemovalRecord ReadRemovalRow(const Query& q) {
   return RemovalRecord{
-      {KindFromText(q.GetView(1)), q.GetText(0)}, q.GetText(2), q.GetText(3), q.GetInt(4)};
+      {KindFromCode(q.GetInt(1)), q.GetText(0)}, q.GetText(2), q.GetText(3), q.GetInt(4)};
 }
 
 AllowlistRecord ReadAllowlistRow(const Query& q) {
@@ -199,7 +252,19 @@ FeedState ReadFeedRow(const Query& q) {
   return FeedState{q.GetText(0), q.GetText(1), q.GetInt(2), q.GetText(3), q.GetInt(4)};
 }
 
-Indicator ReadExpiredRow(const Query& q) { return {KindFromText(q.GetView(1)), q.GetText(0)}; }
+Indicator ReadExpiredRow(const Query& q) { return {KindFromCode(q.GetInt(1)), q.GetText(0)}; }
+
+// kChangedIndicators and kAllIndicators: the indicator row and whether it is removed.
+ChangedIndicator ReadChangedRow(const Query& q) { return {ReadIndicatorRow(q), q.GetInt(7) != 0}; }
+
+// kChangedRemovals and kAllRemovals: a value whose removal changed, as a record with no
+// sightings (replaced by the indicator's row when it has one) and whether it is removed now.
+ChangedIndicator ReadRemovalChangeRow(const Query& q) {
+  ChangedIndicator change;
+  change.record.indicator = {KindFromCode(q.GetInt(1)), q.GetText(0)};
+  change.removed = q.GetInt(2) != 0;
+  return change;
+}
 int64_t ReadInt(const Query& q) { return q.GetInt(0); }
 std::string ReadText(const Query& q) { return q.GetText(0); }
 
@@ -214,27 +279,85 @@ Result<T> Context(Result<T> result, const std::string& what) {
 // seen times only widen; expiry only grows unless the withdrawn flag flips.
 MergedTimes Merge(const Query& stored, const SightingRecord& in) {
   MergedTimes t;
-  t.first_seen = std::min(stored.GetInt(8), in.first_seen);
-  t.last_seen = std::max(stored.GetInt(9), in.last_seen);
-  bool flips = (stored.GetInt(12) != 0) != in.withdrawn;
-  t.expires_at = flips ? in.expires_at : std::max(stored.GetInt(13), in.expires_at);
+  t.first_seen = std::min(stored.GetInt(3), in.first_seen);
+  t.last_seen = std::max(stored.GetInt(4), in.last_seen);
+  bool flips = (stored.GetInt(7) != 0) != in.withdrawn;
+  t.expires_at = flips ? in.expires_at : std::max(stored.GetInt(8), in.expires_at);
   return t;
 }
 
-bool SameSighting(const Query& stored, const SightingRecord& in, const MergedTimes& t) {
-  return stored.GetView(0) == KindName(in.indicator.kind) && stored.GetView(1) == in.finding_type &&
-         stored.GetReal(2) == in.severity && stored.GetView(3) == in.account_id &&
-         stored.GetView(4) == in.region && stored.GetView(5) == in.action_type &&
-         stored.GetView(6) == in.direction && stored.GetView(7) == in.field &&
-         stored.GetInt(8) == t.first_seen && stored.GetInt(9) == t.last_seen &&
-         stored.GetInt(10) == in.updated_at && stored.GetInt(11) == in.count &&
-         (stored.GetInt(12) != 0) == in.withdrawn && stored.GetInt(13) == t.expires_at;
+// Labels are unique rows, so equal label ids mean equal type, account, region, action type,
+// direction and field.
+bool SameSighting(const Query& stored, const SightingRecord& in, int64_t label,
+                  const MergedTimes& t) {
+  return stored.GetInt(0) == KindCode(in.indicator.kind) && stored.GetInt(1) == label &&
+         stored.GetReal(2) == in.severity && stored.GetInt(3) == t.first_seen &&
+         stored.GetInt(4) == t.last_seen && stored.GetInt(5) == in.updated_at &&
+         stored.GetInt(6) == in.count && (stored.GetInt(7) != 0) == in.withdrawn &&
+         stored.GetInt(8) == t.expires_at;
+}
+
+// Adds a live sighting to an aggregate (first sightings: docs/store.md, "Apply").
+void Fold(IndicatorRecord& aggregate, const SightingRecord& in, const MergedTimes& t) {
+  if (aggregate.finding_count == 0) {
+    aggregate.first_seen = t.first_seen;
+    aggregate.last_seen = t.last_seen;
+    aggregate.expires_at = t.expires_at;
+    aggregate.max_severity = in.severity;
+  } else {
+    aggregate.first_seen = std::min(aggregate.first_seen, t.first_seen);
+    aggregate.last_seen = std::max(aggregate.last_seen, t.last_seen);
+    aggregate.expires_at = std::max(aggregate.expires_at, t.expires_at);
+    aggregate.max_severity = std::max(aggregate.max_severity, in.severity);
+  }
+  ++aggregate.finding_count;
+}
+
+// The labels of a sighting as one lookup key; each part is prefixed by its length, so no
+// content (NULs included) makes two different label sets collide.
+void LabelKey(const SightingRecord& in, std::string& key) {
+  key.clear();
+  for (const std::string* part :
+       {&in.finding_type, &in.account_id, &in.region, &in.action_type, &in.direction, &in.field}) {
+    uint64_t size = part->size();
+    key.append(reinterpret_cast<const char*>(&size), sizeof size);
+    key.append(*part);
+  }
 }
 
 bool SameIndicator(const IndicatorRecord& a, const IndicatorRecord& b) {
   return a.indicator == b.indicator && a.first_seen == b.first_seen && a.last_seen == b.last_seen &&
          a.expires_at == b.expires_at && a.max_severity == b.max_severity &&
          a.finding_count == b.finding_count;
+}
+
+// The order in which ApplyBatch writes a batch: by (value, finding id), which keeps B-tree access
+// local and puts each indicator's sightings next to each other. Stable, so repeats of one key
+// still merge in delivery order. Entries carry the value's first 8 bytes as a big-endian number,
+// which orders like the bytes themselves, so most comparisons touch no string.
+std::vector<uint32_t> KeyOrder(const std::vector<SightingRecord>& sightings) {
+  struct Entry {
+    uint64_t prefix;
+    uint32_t index;
+  };
+  std::vector<Entry> entries(sightings.size());
+  for (size_t i = 0; i < sightings.size(); ++i) {
+    const std::string& value = sightings[i].indicator.value;
+    uint64_t prefix = 0;
+    for (size_t b = 0; b < 8; ++b) {
+      prefix = (prefix << 8) | (b < value.size() ? static_cast<unsigned char>(value[b]) : 0u);
+    }
+    entries[i] = Entry{prefix, static_cast<uint32_t>(i)};
+  }
+  std::stable_sort(entries.begin(), entries.end(), [&sightings](const Entry& a, const Entry& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    const SightingRecord& x = sightings[a.index];
+    const SightingRecord& y = sightings[b.index];
+    return std::tie(x.indicator.value, x.finding_id) < std::tie(y.indicator.value, y.finding_id);
+  });
+  std::vector<uint32_t> order(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) order[i] = entries[i].index;
+  return order;
 }
 
 // Sorts by value and drops repeats, so each indicator is refreshed once per transaction.
@@ -252,6 +375,25 @@ std::string PrefixEnd(std::string_view prefix) {
   if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
   return end;
 }
+
+// Where a sighting's finding id and labels are stored (ResolveRefs).
+struct Refs {
+  int64_t finding = 0;       // findings.id
+  bool new_finding = false;  // inserted by this batch: no stored sighting can name it yet
+  int64_t label = 0;         // labels.id
+};
+
+bool SameLabels(const SightingRecord& a, const SightingRecord& b) {
+  return a.finding_type == b.finding_type && a.account_id == b.account_id && a.region == b.region &&
+         a.action_type == b.action_type && a.direction == b.direction && a.field == b.field;
+}
+
+// A sighting this transaction wrote, as the indicator refresh needs it.
+struct Written {
+  const SightingRecord* in = nullptr;
+  Change change = Change::kNew;  // kNew or kUpdated
+  MergedTimes times;
+};
 
 // What RefreshIndicator starts from.
 struct RefreshInput {
@@ -321,14 +463,33 @@ class SqliteStore final : public Store {
   Status Audit(UnixSeconds at, std::string_view actor, std::string_view action,
                std::string_view target, std::string_view detail);
 
+  // The change counter as the current transaction sees it.
+  Result<int64_t> ReadCounter();
   Status ApplyBatch(const std::vector<SightingRecord>& sightings, ApplyResult& result);
-  Result<Change> UpsertSighting(const SightingRecord& in);
-  // Binds `in` with merged times to kInsertSighting or kUpdateSighting.
-  Status WriteSighting(StmtId id, const SightingRecord& in, const MergedTimes& t);
-  // Recomputes an indicator row from its live sightings (docs/store.md, "Apply").
-  Result<Change> RefreshIndicator(const Indicator& indicator);
+  // Looks up (inserting new finding ids) the finding and label ids of every sighting, in delivery
+  // order: a finding's sightings arrive together and share them, so each is looked up once.
+  Status ResolveRefs(const std::vector<SightingRecord>& sightings, std::vector<Refs>& refs);
+  // Upserts one sighting; on a write, appends it to `written`. `may_exist` is false when no
+  // stored row can have its key (a finding new in this batch, and not a repeat of the key).
+  Status UpsertSighting(const SightingRecord& in, const Refs& refs, bool may_exist,
+                        std::vector<Written>& written, Change& change);
+  // The id of a finding id in `findings`, inserting it if new (`created`). `expect_new` says
+  // which to try first, the insert or the look-up: one statement when the guess is right.
+  Result<int64_t> FindingRef(const std::string& finding_id, bool expect_new, bool& created);
+  // The id of `in`'s labels, inserting them if new. A label row stays even when the sighting is
+  // not written (an older delivery): labels are shared, tiny, and never deleted.
+  Result<int64_t> LabelRef(const SightingRecord& in);
+  // Refreshes the indicator of one value's sightings written by this batch, folding first
+  // sightings into the stored row instead of re-reading the aggregate.
+  Result<Change> RefreshWritten(const std::vector<Written>& written, int64_t changed);
+  // Recomputes an indicator row from its live sightings (docs/store.md, "Apply"); `changed` is
+  // the change counter the transaction will commit.
+  Result<Change> RefreshIndicator(const Indicator& indicator, int64_t changed);
   Result<RefreshInput> ReadRefreshInput(const Indicator& indicator);
+  Status WriteIndicator(StmtId id, const IndicatorRecord& record, int64_t changed);
   Status ExpireSightings(UnixSeconds cutoff, int64_t& deleted);
+  // The body of ChangesSince's read transaction.
+  Status ReadChanges(int64_t counter, StoreChanges& changes);
   // The body of AdvanceFeedState's transaction.
   Status AdvanceFeed(std::string_view feed, std::string_view digest, UnixSeconds now,
                      const NextFeedVersion& next_version, FeedAdvance& result);
@@ -341,6 +502,11 @@ class SqliteStore final : public Store {
   DbPtr db_;
   std::array<StmtPtr, kStmtCount> stmts_;
   size_t active_hint_ = 0;  // size of the last ActiveIndicators answer, to reserve
+  // Label key (LabelKey) -> labels.id. Labels are never deleted, so an id stays valid across
+  // transactions and processes, except one inserted by a transaction that rolled back: Transact
+  // clears the cache on every rollback.
+  std::unordered_map<std::string, int64_t> labels_;
+  std::string label_key_;  // LabelKey's buffer, reused
 };
 
 Status SqliteStore::PrepareStatements() {
@@ -395,6 +561,7 @@ Status SqliteStore::Transact(const std::string& what, Body&& body) {
   // A failed statement or COMMIT can leave the transaction open; ROLLBACK's own error adds
   // nothing to the first one.
   if (!status.ok() && sqlite3_get_autocommit(db_.get()) == 0) (void)Run(kRollback);
+  if (!status.ok()) labels_.clear();  // ids inserted by the failed transaction are gone
   return status.WithContext(what);
 }
 
@@ -432,68 +599,167 @@ Result<std::vector<ApplyResult>> SqliteStore::ApplyBatches(
   return results;
 }
 
-Result<StoreChanges> SqliteStore::ChangesSince(int64_t counter) {
-  (void)counter;
-  return Status::Internal("ChangesSince: not yet built (store v2)");
+Result<int64_t> SqliteStore::ReadCounter() {
+  Result<std::optional<int64_t>> counter = SelectOne(kCounter, ReadInt);
+  if (!counter.ok()) return counter.status();
+  if (!counter->has_value()) return Status::Internal("no meta row");
+  return **counter;
 }
 
 Status SqliteStore::ApplyBatch(const std::vector<SightingRecord>& sightings, ApplyResult& result) {
-  // Key order keeps B-tree access local; the sort is stable, so repeats of one key still merge
-  // in delivery order.
-  std::vector<const SightingRecord*> ordered;
-  ordered.reserve(sightings.size());
-  for (const SightingRecord& sighting : sightings) ordered.push_back(&sighting);
-  std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
-    return std::tie(a->indicator.value, a->finding_id) <
-           std::tie(b->indicator.value, b->finding_id);
-  });
-  std::vector<Indicator> touched;
-  for (const SightingRecord* sighting : ordered) {
-    Result<Change> change = UpsertSighting(*sighting);
-    if (!change.ok()) return change.status();
-    if (*change == Change::kUnchanged) ++result.sightings_unchanged;
-    if (*change == Change::kNew) ++result.sightings_new;
-    if (*change == Change::kUpdated) ++result.sightings_updated;
-    if (*change != Change::kUnchanged) touched.push_back(sighting->indicator);
-  }
-  if (touched.empty()) return Status::Ok();  // a pure re-delivery writes nothing
-  SortUnique(touched);
-  for (const Indicator& indicator : touched) {
-    Result<Change> change = RefreshIndicator(indicator);
+  std::vector<Refs> refs;
+  GF_RETURN_IF_ERROR(ResolveRefs(sightings, refs));
+  std::vector<uint32_t> ordered = KeyOrder(sightings);
+  Result<int64_t> counter = ReadCounter();
+  if (!counter.ok()) return counter.status();
+  const int64_t changed = *counter + 1;  // what the bump below makes the counter
+  bool wrote = false;
+  std::vector<Written> written;
+  for (size_t begin = 0, end = 0; begin < ordered.size(); begin = end) {
+    const std::string& value = sightings[ordered[begin]].indicator.value;
+    written.clear();
+    for (end = begin; end < ordered.size() && sightings[ordered[end]].indicator.value == value;
+         ++end) {
+      const uint32_t i = ordered[end];
+      bool repeat =
+          end > begin && sightings[ordered[end - 1]].finding_id == sightings[i].finding_id;
+      Change change = Change::kUnchanged;
+      GF_RETURN_IF_ERROR(
+          UpsertSighting(sightings[i], refs[i], !refs[i].new_finding || repeat, written, change));
+      if (change == Change::kUnchanged) ++result.sightings_unchanged;
+      if (change == Change::kNew) ++result.sightings_new;
+      if (change == Change::kUpdated) ++result.sightings_updated;
+    }
+    if (written.empty()) continue;  // a pure re-delivery writes nothing
+    wrote = true;
+    Result<Change> change = RefreshWritten(written, changed);
     if (!change.ok()) return change.status();
     if (*change == Change::kNew) ++result.indicators_new;
     if (*change == Change::kUpdated) ++result.indicators_updated;
     if (*change == Change::kWithdrawn) ++result.indicators_withdrawn;
   }
-  return Run(kBump);
+  return wrote ? Run(kBump) : Status::Ok();
 }
 
-Result<Change> SqliteStore::UpsertSighting(const SightingRecord& in) {
+Status SqliteStore::ResolveRefs(const std::vector<SightingRecord>& sightings,
+                                std::vector<Refs>& refs) {
+  refs.resize(sightings.size());
+  // Findings come in runs: all new in a fresh bulk ingest, all stored in a re-delivery. Guess
+  // that the next finding is like the last.
+  bool expect_new = false;
+  for (size_t i = 0; i < sightings.size(); ++i) {
+    const SightingRecord& in = sightings[i];
+    const SightingRecord* previous = i > 0 ? &sightings[i - 1] : nullptr;
+    if (previous != nullptr && previous->finding_id == in.finding_id) {
+      refs[i].finding = refs[i - 1].finding;
+      refs[i].new_finding = refs[i - 1].new_finding;
+    } else {
+      Result<int64_t> finding = FindingRef(in.finding_id, expect_new, refs[i].new_finding);
+      if (!finding.ok()) return finding.status();
+      refs[i].finding = *finding;
+      expect_new = refs[i].new_finding;
+    }
+    if (previous != nullptr && SameLabels(*previous, in)) {
+      refs[i].label = refs[i - 1].label;
+    } else {
+      Result<int64_t> label = LabelRef(in);
+      if (!label.ok()) return label.status();
+      refs[i].label = *label;
+    }
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::UpsertSighting(const SightingRecord& in, const Refs& refs, bool may_exist,
+                                   std::vector<Written>& written, Change& change) {
   MergedTimes times{in.first_seen, in.last_seen, in.expires_at};
-  Change change = Change::kNew;
-  {
+  change = Change::kNew;
+  if (may_exist) {
     Query stored(Stmt(kGetSighting));
-    stored.Bind(in.indicator.value).Bind(in.finding_id);
+    stored.Bind(in.indicator.value).Bind(refs.finding);
     Result<bool> row = stored.Step();
     if (!row.ok()) return row.status();
     if (*row) {
+      change = Change::kUnchanged;
       // An older delivery never overwrites a newer one.
-      if (in.updated_at < stored.GetInt(10)) return Change::kUnchanged;
+      if (in.updated_at < stored.GetInt(5)) return Status::Ok();
       times = Merge(stored, in);
-      if (SameSighting(stored, in, times)) return Change::kUnchanged;
+      if (SameSighting(stored, in, refs.label, times)) return Status::Ok();
       change = Change::kUpdated;
     }
   }  // the read is reset before the write
-  GF_RETURN_IF_ERROR(
-      WriteSighting(change == Change::kNew ? kInsertSighting : kUpdateSighting, in, times));
-  return change;
+  GF_RETURN_IF_ERROR(Run(change == Change::kNew ? kInsertSighting : kUpdateSighting,
+                         in.indicator.value, refs.finding, KindCode(in.indicator.kind), refs.label,
+                         in.severity, times.first_seen, times.last_seen, in.updated_at, in.count,
+                         int64_t{in.withdrawn}, times.expires_at));
+  written.push_back(Written{&in, change, times});
+  return Status::Ok();
 }
 
-Status SqliteStore::WriteSighting(StmtId id, const SightingRecord& in, const MergedTimes& t) {
-  return Run(id, in.indicator.value, KindName(in.indicator.kind), in.finding_id, in.finding_type,
-             in.severity, in.account_id, in.region, in.action_type, in.direction, in.field,
-             t.first_seen, t.last_seen, in.updated_at, in.count, int64_t{in.withdrawn},
-             t.expires_at);
+Result<int64_t> SqliteStore::FindingRef(const std::string& finding_id, bool expect_new,
+                                        bool& created) {
+  created = false;
+  if (expect_new) {
+    GF_RETURN_IF_ERROR(Run(kInsertFinding, finding_id));
+    created = sqlite3_changes64(db_.get()) > 0;
+    if (created) return sqlite3_last_insert_rowid(db_.get());
+  }
+  Result<std::optional<int64_t>> found = SelectOne(kFindFinding, ReadInt, finding_id);
+  if (!found.ok()) return found.status();
+  if (found->has_value()) return **found;
+  if (expect_new) return Status::Internal("finding " + finding_id + " neither inserted nor found");
+  GF_RETURN_IF_ERROR(Run(kInsertFinding, finding_id));
+  created = true;
+  return sqlite3_last_insert_rowid(db_.get());
+}
+
+Result<int64_t> SqliteStore::LabelRef(const SightingRecord& in) {
+  LabelKey(in, label_key_);
+  if (auto cached = labels_.find(label_key_); cached != labels_.end()) return cached->second;
+  Result<std::optional<int64_t>> found =
+      SelectOne(kFindLabel, ReadInt, in.finding_type, in.account_id, in.region, in.action_type,
+                in.direction, in.field);
+  if (!found.ok()) return found.status();
+  int64_t id = found->value_or(0);
+  if (!found->has_value()) {
+    GF_RETURN_IF_ERROR(Run(kInsertLabel, in.finding_type, in.account_id, in.region, in.action_type,
+                           in.direction, in.field));
+    id = sqlite3_last_insert_rowid(db_.get());
+  }
+  if (labels_.size() >= kMaxCachedLabels) labels_.clear();
+  labels_.emplace(label_key_, id);
+  return id;
+}
+
+// When every written sighting is new, the live set only grew: the new aggregate is the stored
+// one (none for a new or withdrawn indicator) with the new live sightings folded in, exactly
+// what re-reading the live sightings would give. Anything else is recomputed.
+Result<Change> SqliteStore::RefreshWritten(const std::vector<Written>& written, int64_t changed) {
+  const Indicator& indicator = written.front().in->indicator;
+  bool all_new = std::all_of(written.begin(), written.end(),
+                             [](const Written& w) { return w.change == Change::kNew; });
+  if (!all_new) return RefreshIndicator(indicator, changed);
+  IndicatorRecord next{indicator};
+  for (const Written& w : written) {
+    if (!w.in->withdrawn) Fold(next, *w.in, w.times);
+  }
+  if (next.finding_count == 0) return Change::kUnchanged;  // new withdrawn sightings only
+  GF_RETURN_IF_ERROR(WriteIndicator(kInsertNewIndicator, next, changed));
+  if (sqlite3_changes64(db_.get()) > 0) return Change::kNew;
+  Result<std::optional<IndicatorRecord>> old =
+      SelectOne(kGetIndicator, ReadIndicatorRow, indicator.value);
+  if (!old.ok()) return old.status();
+  if (!old->has_value()) return Status::Internal("indicator row vanished during apply");
+  const IndicatorRecord& stored = **old;
+  if (stored.finding_count > 0) {
+    next.first_seen = std::min(next.first_seen, stored.first_seen);
+    next.last_seen = std::max(next.last_seen, stored.last_seen);
+    next.expires_at = std::max(next.expires_at, stored.expires_at);
+    next.max_severity = std::max(next.max_severity, stored.max_severity);
+    next.finding_count += stored.finding_count;
+  }
+  GF_RETURN_IF_ERROR(WriteIndicator(kUpdateIndicator, next, changed));
+  return Change::kUpdated;
 }
 
 Result<RefreshInput> SqliteStore::ReadRefreshInput(const Indicator& indicator) {
@@ -506,7 +772,7 @@ Result<RefreshInput> SqliteStore::ReadRefreshInput(const Indicator& indicator) {
       IndicatorRecord{indicator, q.GetInt(1), q.GetInt(2), q.GetInt(3), q.GetReal(4), q.GetInt(0)},
       std::nullopt};
   if (q.IsNull(5)) return input;
-  input.old = IndicatorRecord{{KindFromText(q.GetView(5)), indicator.value},
+  input.old = IndicatorRecord{{KindFromCode(q.GetInt(5)), indicator.value},
                               q.GetInt(6),
                               q.GetInt(7),
                               q.GetInt(8),
@@ -517,7 +783,7 @@ Result<RefreshInput> SqliteStore::ReadRefreshInput(const Indicator& indicator) {
 
 // An indicator left without live sightings keeps its row (explain still finds it) with
 // finding_count 0 and expires_at 0, so it is never active; one that was never live gets no row.
-Result<Change> SqliteStore::RefreshIndicator(const Indicator& indicator) {
+Result<Change> SqliteStore::RefreshIndicator(const Indicator& indicator, int64_t changed) {
   Result<RefreshInput> input = ReadRefreshInput(indicator);
   if (!input.ok()) return input.status();
   const std::optional<IndicatorRecord>& old = input->old;
@@ -532,10 +798,74 @@ Result<Change> SqliteStore::RefreshIndicator(const Indicator& indicator) {
   } else if (old.has_value() && SameIndicator(*old, next)) {
     return Change::kUnchanged;
   }
-  GF_RETURN_IF_ERROR(Run(old.has_value() ? kUpdateIndicator : kInsertIndicator,
-                         next.indicator.value, KindName(next.indicator.kind), next.first_seen,
-                         next.last_seen, next.expires_at, next.max_severity, next.finding_count));
+  GF_RETURN_IF_ERROR(
+      WriteIndicator(old.has_value() ? kUpdateIndicator : kInsertIndicator, next, changed));
   return change;
+}
+
+Status SqliteStore::WriteIndicator(StmtId id, const IndicatorRecord& record, int64_t changed) {
+  return Run(id, record.indicator.value, KindCode(record.indicator.kind), record.first_seen,
+             record.last_seen, record.expires_at, record.max_severity, record.finding_count,
+             changed);
+}
+
+// ---- Changes ----
+
+Result<StoreChanges> SqliteStore::ChangesSince(int64_t counter) {
+  std::lock_guard lock(mu_);
+  StoreChanges changes;
+  Status status = Run(kBeginRead);
+  if (status.ok()) status = ReadChanges(counter, changes);
+  if (status.ok()) status = Run(kCommit);
+  if (!status.ok() && sqlite3_get_autocommit(db_.get()) == 0) (void)Run(kRollback);
+  if (!status.ok()) return status.WithContext("read changes since " + std::to_string(counter));
+  return changes;
+}
+
+// Counter 0 (or less) asks for everything: a scan of every indicator and every removal, with
+// no index. Otherwise the `changed` indexes bound the work to the rows written after `counter`.
+Status SqliteStore::ReadChanges(int64_t counter, StoreChanges& changes) {
+  int64_t allowlist_changed = 0;
+  {
+    Query meta(Stmt(kMeta));
+    Result<bool> row = meta.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Internal("no meta row");
+    changes.counter = meta.GetInt(0);
+    allowlist_changed = meta.GetInt(1);
+  }
+  if (counter > changes.counter) {
+    changes.reset = true;
+    return Status::Ok();
+  }
+  const bool all = counter <= 0;
+  changes.allowlist_changed = allowlist_changed > std::max<int64_t>(counter, 0);
+  Result<std::vector<ChangedIndicator>> rows =
+      all ? SelectAll(kAllIndicators, ReadChangedRow)
+          : SelectAll(kChangedIndicators, ReadChangedRow, counter);
+  if (!rows.ok()) return rows.status();
+  changes.indicators = std::move(*rows);
+  Result<std::vector<ChangedIndicator>> removals =
+      all ? SelectAll(kAllRemovals, ReadRemovalChangeRow)
+          : SelectAll(kChangedRemovals, ReadRemovalChangeRow, counter);
+  if (!removals.ok()) return removals.status();
+  if (removals->empty()) return Status::Ok();
+  // A value whose removal changed is listed once, with its row when it has one.
+  std::unordered_set<std::string_view> listed;
+  for (const ChangedIndicator& change : changes.indicators) {
+    listed.insert(change.record.indicator.value);
+  }
+  std::vector<ChangedIndicator> extra;
+  for (ChangedIndicator& change : *removals) {
+    if (listed.contains(change.record.indicator.value)) continue;
+    Result<std::optional<IndicatorRecord>> row =
+        SelectOne(kGetIndicator, ReadIndicatorRow, change.record.indicator.value);
+    if (!row.ok()) return row.status();
+    if (row->has_value()) change.record = std::move(**row);
+    extra.push_back(std::move(change));
+  }
+  for (ChangedIndicator& change : extra) changes.indicators.push_back(std::move(change));
+  return Status::Ok();
 }
 
 // ---- Reads ----
@@ -556,10 +886,10 @@ Result<std::vector<IndicatorRecord>> SqliteStore::ActiveIndicators(UnixSeconds n
   return out;
 }
 
-// An empty upper bound or kind binds '' and means "none" (kList).
+// An empty upper bound binds '' and means "none", a kind of -1 "any" (kList).
 Result<std::vector<IndicatorRecord>> SqliteStore::ListIndicators(const IndicatorQuery& query) {
   std::string prefix_end = PrefixEnd(query.value_prefix);
-  std::string_view kind = query.kind.has_value() ? KindName(*query.kind) : "";
+  int64_t kind = query.kind.has_value() ? KindCode(*query.kind) : -1;  // -1: any kind
   std::string_view state = query.state.has_value() ? IndicatorStateName(*query.state) : "";
   // Withdrawn indicators have expires_at 0: a state filter looks past the expiry filter.
   const bool include_expired = query.include_expired || query.state.has_value();
@@ -605,15 +935,18 @@ Status SqliteStore::Remove(const Indicator& indicator, std::string_view reason,
     if (!seen.ok()) return seen.status();
     if (seen->value_or(0) == 0) return Status::NotFound("never seen");
     GF_RETURN_IF_ERROR(
-        Run(kPutRemoval, indicator.value, KindName(indicator.kind), reason, actor, now));
+        Run(kPutRemoval, indicator.value, KindCode(indicator.kind), reason, actor, now));
     return Audit(now, actor, "remove", indicator.value, reason);
   });
 }
 
 Status SqliteStore::Unremove(const Indicator& indicator, std::string_view actor, UnixSeconds now) {
   return Transact("unremove " + indicator.value, [&] {
-    GF_RETURN_IF_ERROR(Run(kDeleteRemoval, indicator.value));
-    if (sqlite3_changes64(db_.get()) == 0) return Status::NotFound("it is not removed");
+    Result<std::optional<int64_t>> kind = SelectOne(kDeleteRemoval, ReadInt, indicator.value);
+    if (!kind.ok()) return kind.status();
+    if (!kind->has_value()) return Status::NotFound("it is not removed");
+    // The deleted removal leaves a mark for ChangesSince (the value may have no indicator row).
+    GF_RETURN_IF_ERROR(Run(kPutUnremoval, indicator.value, **kind));
     return Audit(now, actor, "unremove", indicator.value, "");
   });
 }
@@ -633,6 +966,7 @@ Status SqliteStore::AddAllowlist(const AllowlistRecord& record) {
   if (record.entry.empty()) return Status::InvalidArgument("allowlist entry is empty");
   return Transact("add allowlist entry " + record.entry, [&] {
     GF_RETURN_IF_ERROR(Run(kPutAllow, record.entry, record.comment, record.actor, record.added_at));
+    GF_RETURN_IF_ERROR(Run(kAllowChanged));
     return Audit(record.added_at, record.actor, "allow_add", record.entry, record.comment);
   });
 }
@@ -642,6 +976,7 @@ Status SqliteStore::RemoveAllowlist(std::string_view entry, std::string_view act
   return Transact("remove allowlist entry " + std::string(entry), [&] {
     GF_RETURN_IF_ERROR(Run(kDeleteAllow, entry));
     if (sqlite3_changes64(db_.get()) == 0) return Status::NotFound("no such entry");
+    GF_RETURN_IF_ERROR(Run(kAllowChanged));
     return Audit(now, actor, "allow_remove", entry, "");
   });
 }
@@ -676,6 +1011,8 @@ Status SqliteStore::ExpireSightings(UnixSeconds cutoff, int64_t& deleted) {
   Result<std::vector<Indicator>> touched = SelectAll(kExpireSightings, ReadExpiredRow, cutoff);
   if (!touched.ok()) return touched.status();
   if (touched->empty()) return Status::Ok();
+  Result<int64_t> counter = ReadCounter();
+  if (!counter.ok()) return counter.status();
   SortUnique(*touched);
   for (const Indicator& indicator : *touched) {
     GF_RETURN_IF_ERROR(Run(kDeleteOrphan, indicator.value));
@@ -683,9 +1020,10 @@ Status SqliteStore::ExpireSightings(UnixSeconds cutoff, int64_t& deleted) {
       ++deleted;
       continue;
     }
-    Result<Change> change = RefreshIndicator(indicator);
+    Result<Change> change = RefreshIndicator(indicator, *counter + 1);
     if (!change.ok()) return change.status();
   }
+  GF_RETURN_IF_ERROR(Run(kDeleteUnusedFindings));
   return Run(kBump);
 }
 
@@ -815,6 +1153,8 @@ Status Configure(sqlite3* db, const std::string& path) {
     return Status::IoError(path + ": cannot switch to WAL journal mode (got " + *mode + ")");
   }
   GF_RETURN_IF_ERROR(Exec(db, "PRAGMA synchronous = FULL"));
+  GF_RETURN_IF_ERROR(Exec(db, kCheckpointPragma));
+  GF_RETURN_IF_ERROR(Exec(db, kWalLimitPragma));
   return Exec(db, kCachePragma);
 }
 

@@ -34,7 +34,8 @@ inline constexpr int64_t kApplicationId = 0x47464442;  // "GFDB" in PRAGMA appli
 
 // Schema migrations in order: entry i moves PRAGMA user_version from i to i + 1, and all pending
 // ones run in one transaction at open. Never edit a released entry; append a new one.
-inline constexpr std::array<const char*, 1> kMigrations = {R"sql(
+inline constexpr std::array<const char*, 2> kMigrations = {
+    R"sql(
 CREATE TABLE meta (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   change_counter INTEGER NOT NULL
@@ -83,6 +84,81 @@ CREATE TABLE publisher_state (
   value BLOB NOT NULL
 ) STRICT;
 PRAGMA application_id = 1195787330;
+)sql",
+    // Version 2 (docs/store.md, "Schema version 2"): per-finding text moves out of sightings
+    // (findings, labels), kinds become integers (0 ipv4, 1 ipv6, 2 domain; an IN list in a CHECK
+    // costs SQLite 3.40 an ephemeral table per row written), and indicators and removals gain
+    // `changed`, the change counter of their last write, for ChangesSince.
+    R"sql(
+ALTER TABLE meta ADD COLUMN allowlist_changed INTEGER NOT NULL DEFAULT 0;
+UPDATE meta SET allowlist_changed = change_counter WHERE EXISTS (SELECT 1 FROM allowlist);
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  finding_id TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE TABLE labels (
+  id INTEGER PRIMARY KEY,
+  finding_type TEXT NOT NULL, account_id TEXT NOT NULL, region TEXT NOT NULL,
+  action_type TEXT NOT NULL, direction TEXT NOT NULL, field TEXT NOT NULL,
+  UNIQUE (finding_type, account_id, region, action_type, direction, field)
+) STRICT;
+INSERT INTO findings (finding_id) SELECT DISTINCT finding_id FROM sightings ORDER BY finding_id;
+INSERT INTO labels (finding_type, account_id, region, action_type, direction, field)
+  SELECT DISTINCT finding_type, account_id, region, action_type, direction, field FROM sightings
+  ORDER BY 1, 2, 3, 4, 5, 6;
+CREATE TABLE sightings_v2 (
+  value TEXT NOT NULL, finding INTEGER NOT NULL,
+  kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 2),
+  label INTEGER NOT NULL, severity REAL NOT NULL,
+  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  count INTEGER NOT NULL, withdrawn INTEGER NOT NULL CHECK (withdrawn BETWEEN 0 AND 1),
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (value, finding)
+) STRICT, WITHOUT ROWID;
+INSERT INTO sightings_v2
+  SELECT s.value, f.id, CASE s.kind WHEN 'ipv4' THEN 0 WHEN 'ipv6' THEN 1 ELSE 2 END, l.id,
+    s.severity, s.first_seen, s.last_seen, s.updated_at, s.count, s.withdrawn, s.expires_at
+  FROM sightings AS s JOIN findings AS f ON f.finding_id = s.finding_id
+  JOIN labels AS l ON l.finding_type = s.finding_type AND l.account_id = s.account_id AND
+    l.region = s.region AND l.action_type = s.action_type AND l.direction = s.direction AND
+    l.field = s.field;
+DROP TABLE sightings;
+ALTER TABLE sightings_v2 RENAME TO sightings;
+CREATE INDEX sightings_by_expiry ON sightings (expires_at);
+CREATE TABLE indicators_v2 (
+  value TEXT PRIMARY KEY,
+  kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 2),
+  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  max_severity REAL NOT NULL, finding_count INTEGER NOT NULL,
+  changed INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO indicators_v2
+  SELECT value, CASE kind WHEN 'ipv4' THEN 0 WHEN 'ipv6' THEN 1 ELSE 2 END, first_seen,
+    last_seen, expires_at, max_severity, finding_count, (SELECT change_counter FROM meta)
+  FROM indicators;
+DROP TABLE indicators;
+ALTER TABLE indicators_v2 RENAME TO indicators;
+CREATE INDEX indicators_by_expiry ON indicators (expires_at);
+CREATE INDEX indicators_by_change ON indicators (changed);
+CREATE TABLE removals_v2 (
+  value TEXT NOT NULL PRIMARY KEY,
+  kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 2),
+  reason TEXT NOT NULL, actor TEXT NOT NULL, removed_at INTEGER NOT NULL,
+  changed INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO removals_v2
+  SELECT value, CASE kind WHEN 'ipv4' THEN 0 WHEN 'ipv6' THEN 1 ELSE 2 END, reason, actor,
+    removed_at, (SELECT change_counter FROM meta)
+  FROM removals;
+DROP TABLE removals;
+ALTER TABLE removals_v2 RENAME TO removals;
+CREATE INDEX removals_by_change ON removals (changed);
+CREATE TABLE unremovals (
+  value TEXT NOT NULL PRIMARY KEY,
+  kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 2),
+  changed INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX unremovals_by_change ON unremovals (changed);
 )sql"};
 static_assert(kApplicationId == 1195787330, "migration 1 writes the same application_id");
 

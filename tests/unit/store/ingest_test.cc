@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <set>
 #include <string>
+#include <vector>
+
+#include "store/store_wrapper.h"
 
 namespace guardfeed {
 namespace {
@@ -43,6 +48,66 @@ TEST(Ingestor, CountsIndicatorsExpiredOnArrival) {
   merged.Merge(current);
   EXPECT_EQ(merged.expired_on_arrival, 11);
   EXPECT_EQ(merged.expired_last_seen, 1795167931);
+}
+
+// Records the batches committed through it.
+class RecordingStore : public StoreWrapper {
+ public:
+  using StoreWrapper::StoreWrapper;
+  Result<std::vector<ApplyResult>> ApplyBatches(
+      std::span<const std::vector<SightingRecord>* const> batches) override {
+    for (const std::vector<SightingRecord>* batch : batches) commits.push_back(*batch);
+    return StoreWrapper::ApplyBatches(batches);
+  }
+  std::vector<std::vector<SightingRecord>> commits;
+};
+
+TEST(Ingestor, CommitsWhenABatchIsFull) {
+  auto store = OpenStore("sqlite://:memory:");
+  ASSERT_TRUE(store.ok());
+  RecordingStore recording(store->get());
+  IngestOptions options;
+  options.batch_size = 3;
+  options.commit_interval = std::chrono::hours(1);
+  IngestSummary summary = MustIngest(recording, kBeforeTheExamples, options);
+  ASSERT_GE(recording.commits.size(), 2u);
+  size_t total = 0;
+  for (size_t i = 0; i < recording.commits.size(); ++i) {
+    // A batch commits once it holds batch_size sightings (whole findings); the rest at the end.
+    if (i + 1 < recording.commits.size()) {
+      EXPECT_GE(recording.commits[i].size(), 3u) << i;
+    }
+    total += recording.commits[i].size();
+  }
+  EXPECT_EQ(static_cast<int64_t>(total), summary.indicators_seen);
+  EXPECT_EQ(summary.applied.sightings_new, summary.indicators_seen);
+}
+
+TEST(Ingestor, CommitsOnceTheIntervalHasPassed) {
+  auto store = OpenStore("sqlite://:memory:");
+  ASSERT_TRUE(store.ok());
+  RecordingStore recording(store->get());
+  IngestOptions options;
+  options.batch_size = 1'000'000;
+  options.commit_interval = std::chrono::milliseconds(0);  // every finding is "late"
+  IngestSummary summary = MustIngest(recording, kBeforeTheExamples, options);
+  ASSERT_GE(recording.commits.size(), 2u);
+  size_t total = 0;
+  for (const std::vector<SightingRecord>& commit : recording.commits) {
+    std::set<std::string> findings;
+    for (const SightingRecord& sighting : commit) findings.insert(sighting.finding_id);
+    EXPECT_EQ(findings.size(), 1u);  // each finding committed on its own
+    total += commit.size();
+  }
+  EXPECT_EQ(static_cast<int64_t>(total), summary.indicators_seen);
+
+  // With a long interval and a large batch, one commit at the end holds everything.
+  auto fresh = OpenStore("sqlite://:memory:");
+  ASSERT_TRUE(fresh.ok());
+  RecordingStore once(fresh->get());
+  options.commit_interval = std::chrono::hours(1);
+  MustIngest(once, kBeforeTheExamples, options);
+  EXPECT_EQ(once.commits.size(), 1u);
 }
 
 }  // namespace
