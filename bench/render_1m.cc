@@ -1,7 +1,8 @@
 // render_1m: the render budget end to end (DESIGN.md: 1,000,000 active indicators into any one
 // format in under 0.5 s), on a real SQLite store.
 //
-//   render_1m [--reuse] [--store PATH] [--indicators N] [--mix mixed|ipv4] [--runs R] [--batch B]
+//   render_1m [--reuse] [--live-only] [--store PATH] [--indicators N] [--mix mixed|ipv4]
+//             [--runs R] [--batch B]
 //
 // 1. Creates a fresh store at PATH (default /tmp/guardfeed-bench/render_1m.db) and fills it with
 //    N distinct active indicators (default 1,000,000) through Store::Apply in batches of B
@@ -15,7 +16,14 @@
 //             synthetic entries).
 //    and once a Build of all five feeds together (one store read and sort shared by all), and
 //    the phases of the store read + prepare step (LoadEntries) apart.
-// --reuse skips step 1 and times the store already at PATH (e.g. one a previous run filled).
+// 3. The daemon's incremental feeds (LiveFeeds) with the example configuration's seven feeds
+//    (config/guardfeed.example.toml): a full load and render (R times), the memory it holds
+//    (resident set growth per active indicator), then 100 single-finding updates, each one
+//    Store::Apply of one sighting and then LiveFeeds::Update + Render (what the render loop pays
+//    before it swaps the new snapshots in): half new indicators, half a known indicator seen
+//    again at a higher severity. Percentiles of the Update + Render time, and which feeds changed.
+// --reuse skips step 1 and times the store already at PATH (e.g. one a previous run filled);
+// --live-only skips step 2.
 //
 // mixed: 70% IPv4, 15% IPv6, 15% domains (SecIntel and Check Point then carry fewer than N);
 // ipv4: all IPv4, so every format, SecIntel included, renders N entries.
@@ -35,6 +43,7 @@
 
 #include "core/clock.h"
 #include "feeds/builder.h"
+#include "feeds/live_feeds.h"
 #include "feeds/render_util.h"
 #include "feeds/renderer.h"
 #include "finding_corpus.h"
@@ -53,6 +62,7 @@ struct Args {
   int runs = 5;
   size_t batch = 10'000;
   bool reuse = false;  // --reuse: time an existing store as it is, without repopulating it
+  bool live_only = false;  // --live-only: step 3 only
 };
 
 bool ParseArgs(int argc, char** argv, Args& args) {
@@ -61,9 +71,14 @@ bool ParseArgs(int argc, char** argv, Args& args) {
     return ec == std::errc() && end == text.data() + text.size() && value > 0;
   };
   int i = 1;
-  if (argc > 1 && std::string_view(argv[1]) == "--reuse") {
-    args.reuse = true;
-    ++i;
+  for (; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--reuse") {
+      args.reuse = true;
+    } else if (std::string_view(argv[i]) == "--live-only") {
+      args.live_only = true;
+    } else {
+      break;
+    }
   }
   for (; i + 1 < argc; i += 2) {
     std::string_view flag = argv[i];
@@ -260,6 +275,147 @@ void RunCase(const Case& c, Store& store, const Policy& policy, const Clock& clo
               build.front(), Median(build), render.front(), Median(render));
 }
 
+// Resident set size now, in bytes (/proc/self/statm).
+double ResidentBytes() {
+  long pages_total = 0, pages_resident = 0;
+  if (FILE* statm = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(statm, "%ld %ld", &pages_total, &pages_resident) != 2) pages_resident = 0;
+    std::fclose(statm);
+  }
+  return static_cast<double>(pages_resident) * 4096.0;
+}
+
+// The seven feeds of config/guardfeed.example.toml.
+std::vector<FeedConfig> ExampleFeeds() {
+  auto make = [](const char* name, FeedFormat format, std::vector<IndicatorKind> kinds,
+                 size_t max_entries) {
+    FeedConfig config;
+    config.name = name;
+    config.format = format;
+    config.kinds = std::move(kinds);
+    config.max_entries = max_entries;
+    return config;
+  };
+  const IndicatorKind v4 = IndicatorKind::kIpv4, v6 = IndicatorKind::kIpv6,
+                      domain = IndicatorKind::kDomain;
+  std::vector<FeedConfig> feeds;
+  feeds.push_back(make("fortigate_ip", FeedFormat::kPlain, {v4, v6}, 131072));
+  feeds.back().crlf = true;
+  feeds.push_back(make("paloalto_edl", FeedFormat::kPlain, {v4, v6}, 50000));
+  feeds.back().aggregate = feeds.back().header = true;
+  feeds.push_back(make("blocked_domains", FeedFormat::kPlain, {domain}, 0));
+  feeds.push_back(make("gd_ip_feed", FeedFormat::kSecIntel, {v4}, 10000));
+  feeds.push_back(make("gd_dns_feed", FeedFormat::kSecIntel, {domain}, 10000));
+  feeds.push_back(make("checkpoint_ioc", FeedFormat::kCheckPoint, {v4, v6, domain}, 0));
+  feeds.push_back(make("all_indicators", FeedFormat::kJson, {v4, v6, domain}, 0));
+  return feeds;
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  size_t at = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(at, sorted.size() - 1)];
+}
+
+void OneFindingAtATime(Store& store, LiveFeeds& live, const char* label);
+
+void RunLive(Store& store, const Policy& policy, ManualClock& clock, size_t active,
+             const Args& args) {
+  const std::vector<FeedConfig> feeds = ExampleFeeds();
+  std::printf("\nLiveFeeds, the example configuration's 7 feeds:\n");
+  auto full = Time(args.runs, [&] {
+    LiveFeeds live(feeds, SecIntelOptions{}, &policy, &store, &clock);
+    if (Status s = live.Reload(); !s.ok()) Die("Reload", s);
+    if (auto r = live.Render(); !r.ok()) Die("Render", r.status());
+  });
+  std::printf("full load + render of all 7 feeds: best %.3f s, median %.3f s\n", full.front(),
+              Median(full));
+  const double before = ResidentBytes();
+  LiveFeeds live(feeds, SecIntelOptions{}, &policy, &store, &clock);
+  auto load = Time(1, [&] {
+    if (Status s = live.Reload(); !s.ok()) Die("Reload", s);
+  });
+  const double loaded = ResidentBytes();
+  auto render = Time(1, [&] {
+    if (auto r = live.Render(); !r.ok()) Die("Render", r.status());
+  });
+  const double rendered = ResidentBytes();
+  std::printf("load %.3f s, render %.3f s; resident growth: %.0f bytes per active indicator "
+              "after the load, %.0f with the 7 rendered bodies held\n",
+              load.front(), render.front(), (loaded - before) / static_cast<double>(active),
+              (rendered - before) / static_cast<double>(active));
+
+  OneFindingAtATime(store, live, "all 7 feeds");
+  // Without the two feeds that carry (nearly) every indicator: what the capped and per-kind
+  // feeds cost on their own.
+  std::vector<FeedConfig> small;
+  for (const FeedConfig& feed : feeds) {
+    if (feed.name != "all_indicators" && feed.name != "checkpoint_ioc") small.push_back(feed);
+  }
+  LiveFeeds small_live(small, SecIntelOptions{}, &policy, &store, &clock);
+  if (auto r = small_live.Render(); !r.ok()) Die("Render", r.status());
+  OneFindingAtATime(store, small_live, "5 feeds without all_indicators and checkpoint_ioc");
+}
+
+// 100 single findings, each Store::Apply then LiveFeeds::Update + Render of `live`; prints the
+// percentiles under `label`.
+void OneFindingAtATime(Store& store, LiveFeeds& live, const char* label) {
+  // Seeded by the time, so a run on a reused store (--reuse) still brings new findings.
+  const auto run_id = std::chrono::system_clock::now().time_since_epoch().count();
+  std::mt19937_64 random(static_cast<uint64_t>(run_id));
+  std::vector<double> apply_times, update_times, render_times;
+  std::vector<std::string> changed_feeds;
+  auto known = store.ActiveIndicators(kNow);
+  if (!known.ok()) Die("ActiveIndicators", known.status());
+  for (int i = 0; i < 100; ++i) {
+    SightingRecord record;
+    record.finding_id = "live" + std::to_string(run_id) + "-" + std::to_string(i);
+    if (i % 2 == 0) {
+      record.indicator = {IndicatorKind::kIpv4, FormatIpv4(RandomPublicIpv4(random))};
+    } else {
+      record.indicator = (*known)[random() % known->size()].indicator;
+    }
+    record.finding_type = "UnauthorizedAccess:EC2/SSHBruteForce";
+    record.severity = 9.5;  // level 9: ranks into the capped feeds too
+    record.account_id = "123456710000";
+    record.region = "us-east-1";
+    record.action_type = "NETWORK_CONNECTION";
+    record.direction = "INBOUND";
+    record.last_seen = kNow;
+    record.first_seen = kNow;
+    record.updated_at = kNow;
+    record.expires_at = kNow + 90 * 86400;
+    auto applied_at = std::chrono::steady_clock::now();
+    if (auto applied = store.Apply({record}); !applied.ok()) Die("Apply", applied.status());
+    auto started = std::chrono::steady_clock::now();
+    if (Status s = live.Update(); !s.ok()) Die("Update", s);
+    auto updated = std::chrono::steady_clock::now();
+    auto result = live.Render();
+    if (!result.ok()) Die("Render", result.status());
+    auto done = std::chrono::steady_clock::now();
+    apply_times.push_back(Seconds(started - applied_at));
+    update_times.push_back(Seconds(done - started));
+    render_times.push_back(Seconds(done - updated));
+    if (i < 2) {
+      std::string changed;
+      for (const FeedReport& report : result->reports) {
+        if (report.changed) changed += (changed.empty() ? "" : ",") + report.feed;
+      }
+      changed_feeds.push_back(changed);
+    }
+  }
+  std::sort(update_times.begin(), update_times.end());
+  std::sort(apply_times.begin(), apply_times.end());
+  std::sort(render_times.begin(), render_times.end());
+  std::printf("%s, one finding (100 times): Update + Render p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
+              "Store::Apply p50 %.1f ms\n",
+              label, Percentile(update_times, 0.5) * 1e3, Percentile(update_times, 0.99) * 1e3,
+              update_times.back() * 1e3, Percentile(apply_times, 0.5) * 1e3);
+  std::printf("  of which Render: p50 %.1f ms, p99 %.1f ms\n", Percentile(render_times, 0.5) * 1e3,
+              Percentile(render_times, 0.99) * 1e3);
+  std::printf("changed by a new indicator: %s\nchanged by a known one seen again: %s\n",
+              changed_feeds[0].c_str(), changed_feeds[1].c_str());
+}
+
 int Run(const Args& args) {
   std::filesystem::path path(args.store);
   std::error_code ec;
@@ -277,6 +433,15 @@ int Run(const Args& args) {
   Policy policy{PolicyOptions{}};
   ManualClock clock(kNow);
   size_t active = 0;
+  if (args.live_only) {
+    {
+      auto records = store.ActiveIndicators(kNow);
+      if (!records.ok()) Die("ActiveIndicators", records.status());
+      active = records->size();
+    }
+    RunLive(store, policy, clock, active, args);
+    return 0;
+  }
   auto store_read = Time(args.runs, [&] {
     auto records = store.ActiveIndicators(kNow);
     if (!records.ok()) Die("ActiveIndicators", records.status());
@@ -306,6 +471,9 @@ int Run(const Args& args) {
   });
   std::printf("%-16s %9s %9s %8s %8.3f %8.3f\n", "all 5 feeds", "", "", "", all_feeds.front(),
               Median(all_feeds));
+  all.clear();
+  all.shrink_to_fit();
+  RunLive(store, policy, clock, active, args);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("\npeak RSS: %.0f MB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
@@ -319,8 +487,8 @@ int main(int argc, char** argv) {
   guardfeed::bench::Args args;
   if (!guardfeed::bench::ParseArgs(argc, argv, args)) {
     std::fprintf(stderr,
-                 "usage: render_1m [--reuse] [--store PATH] [--indicators N] [--mix mixed|ipv4] "
-                 "[--runs R] [--batch B]\n");
+                 "usage: render_1m [--reuse] [--live-only] [--store PATH] [--indicators N] "
+                 "[--mix mixed|ipv4] [--runs R] [--batch B]\n");
     return 2;
   }
   return guardfeed::bench::Run(args);

@@ -36,7 +36,9 @@ constexpr std::string_view kServerKeys[] = {"listen",
                                             "document_limit",
                                             "max_indicators_per_finding",
                                             "max_connections",
-                                            "allowed_hosts"};
+                                            "allowed_hosts",
+                                            "group_commit_window",
+                                            "group_commit_max_sightings"};
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:443".
 Status ParseListen(std::string_view text, ServerOptions& options) {
@@ -133,6 +135,11 @@ Status ReadServerLimits(const TomlReader& r, const toml::table& t, ServerOptions
   GF_RETURN_IF_ERROR(r.Integer(t, kSection, "max_indicators_per_finding", 1, 1'000'000,
                                o.max_indicators_per_finding));
   GF_RETURN_IF_ERROR(r.Integer(t, kSection, "max_connections", 1, 1'000'000, o.max_connections));
+  GF_RETURN_IF_ERROR(r.DurationMs(t, kSection, "group_commit_window", kZero, kMaxGroupCommitWindow,
+                                  o.group_commit_window));
+  GF_RETURN_IF_ERROR(r.Integer(t, kSection, "group_commit_max_sightings", 1,
+                               static_cast<int64_t>(kMaxGroupCommitSightings),
+                               o.group_commit_max_sightings));
   return r.Integer(t, kSection, "store_threads", 1, 64, o.store_threads);
 }
 

@@ -1,8 +1,9 @@
-// FeedBuilder: the read path store -> feeds. Loads active indicators, drops what is suppressed
-// (feeds/suppressions.h: never-block ranges, configured and stored allowlists) and what was
-// removed, then per feed: filters kinds and threat level, ranks and caps, sorts, versions
-// (FeedState in the store, so restarts and replicas agree) and renders. Produces a FeedSet of
-// immutable snapshots.
+// FeedBuilder: the read path store -> feeds, in one go (the CLI's feeds and publish commands).
+// Loads active indicators, drops what is suppressed (feeds/suppressions.h: never-block ranges,
+// configured and stored allowlists) and what was removed, then per feed: filters kinds and threat
+// level, ranks and caps, sorts, versions (FeedState in the store, so restarts and replicas agree)
+// and renders. Produces a FeedSet of immutable snapshots. It is a full load of LiveFeeds
+// (feeds/live_feeds.h), which the daemon keeps up to date incrementally instead.
 //
 // Versions: a render that publishes (Versioning::kAdvance) gives a changed content the next
 // version through Store::AdvanceFeedState, one transaction, so two processes on one store never
@@ -22,6 +23,8 @@
 #include "store/store.h"
 
 namespace guardfeed {
+
+class LiveFeeds;
 
 struct FeedReport {
   std::string feed;
@@ -55,6 +58,8 @@ class FeedBuilder {
   // stored allowlist entry no longer parses; NotFound when `only` names no feed.
   Result<BuildResult> Build(std::string_view only = "",
                             Versioning versioning = Versioning::kAdvance);
+  // Incremental feeds of the same configuration, on the same store, policy and clock.
+  std::unique_ptr<LiveFeeds> NewLiveFeeds() const;
 
  private:
   const std::vector<FeedConfig> feeds_;

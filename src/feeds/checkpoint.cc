@@ -65,6 +65,21 @@ class CheckPointRenderer final : public Renderer {
     return feed;
   }
 
+  void AppendHead(const FeedConfig& /*config*/, const RenderInfo& /*info*/, uint64_t /*entries*/,
+                  std::string& out) const override {
+    out += kHeader;
+  }
+  void AppendEntry(const FeedConfig& config, const FeedEntry& entry,
+                   std::string& out) const override {
+    if (entry.indicator.kind == IndicatorKind::kIpv6) return;  // as Render
+    std::string confidence, product;
+    AppendCsvField(confidence, config.confidence);
+    AppendCsvField(product, config.product);
+    AppendLine(out, entry, confidence, product);
+  }
+  void AppendTail(const FeedConfig& /*config*/, uint64_t /*entries*/,
+                  std::string& /*out*/) const override {}
+
   std::string ContentType() const override { return "text/csv; charset=utf-8"; }
   std::string FileName(const FeedConfig& config) const override { return config.name + ".csv"; }
 

@@ -60,11 +60,14 @@ struct Snapshot {
                              // "manifest.xml", "cc_schema", "gd_ip_feed"
   std::string content_type;  // e.g. "text/plain; charset=utf-8"
   std::string body;
-  std::string etag;          // "\"sha256-hex\"" of body (strong ETag, quotes included)
-  uint64_t entries = 0;      // lines/objects in the feed (after aggregation)
-  uint64_t dropped = 0;      // entries dropped by max_entries
-  std::string version;       // feed version ("20261122.3" for SecIntel, serial otherwise)
-  UnixSeconds data_ts = 0;   // when the content last changed
+  // Strong ETag, quotes included: "\"sha256-hex\"" of body; for a feed body of at least
+  // kDerivedEtagMinBytes rendered by LiveFeeds, of its content digest and version instead
+  // (the body is a pure function of those), so a 184 MB body is not hashed on every change.
+  std::string etag;
+  uint64_t entries = 0;     // lines/objects in the feed (after aggregation)
+  uint64_t dropped = 0;     // entries dropped by max_entries
+  std::string version;      // feed version ("20261122.3" for SecIntel, serial otherwise)
+  UnixSeconds data_ts = 0;  // when the content last changed
   // The entries this file was rendered from (after filtering and the cap, before aggregation),
   // in feed order. Filled by FeedBuilder for every per-feed file; null for shared files
   // (manifest.xml, cc_schema). Publishers that push entries rather than bytes (ATP Cloud) read
@@ -86,5 +89,9 @@ struct FeedSet {
 
 // Builds a Snapshot, filling etag from body.
 SnapshotPtr MakeSnapshot(Snapshot snapshot);
+
+// Feed bodies at least this large get an ETag derived from their content digest and version
+// (Snapshot::etag); smaller ones, the hash of their bytes.
+inline constexpr size_t kDerivedEtagMinBytes = 1024 * 1024;
 
 }  // namespace guardfeed

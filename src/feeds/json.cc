@@ -72,6 +72,27 @@ class JsonRenderer final : public Renderer {
     return feed;
   }
 
+  void AppendHead(const FeedConfig& config, const RenderInfo& info, uint64_t /*entries*/,
+                  std::string& out) const override {
+    out += R"({"feed":)";
+    AppendJsonString(out, config.name);
+    out += R"(,"version":)";
+    AppendJsonString(out, info.version);
+    out += R"(,"entries":[)";
+  }
+  // Every entry as Render writes the first one ("\n{...}"); the separator supplies the ','.
+  void AppendEntry(const FeedConfig& /*config*/, const FeedEntry& entry,
+                   std::string& out) const override {
+    const size_t old_size = out.size();
+    out.resize(old_size + kFixedLineBytes + JsonStringBound(entry.indicator.value.size()));
+    char* end = WriteLine(out.data() + old_size, entry, true);
+    out.resize(static_cast<size_t>(end - out.data()));
+  }
+  std::string_view Separator() const override { return ","; }
+  void AppendTail(const FeedConfig& /*config*/, uint64_t entries, std::string& out) const override {
+    out += entries == 0 ? "]}\n" : "\n]}\n";
+  }
+
   std::string ContentType() const override { return "application/json"; }
   std::string FileName(const FeedConfig& config) const override { return config.name + ".json"; }
 };

@@ -50,6 +50,19 @@ class PlainRenderer final : public Renderer {
     return feed;
   }
 
+  bool Splits(const FeedConfig& config) const override { return !config.aggregate; }
+  void AppendHead(const FeedConfig& config, const RenderInfo& info, uint64_t entries,
+                  std::string& out) const override {
+    if (config.header) AppendHeader(out, config, info, entries, config.crlf ? "\r\n" : "\n");
+  }
+  void AppendEntry(const FeedConfig& config, const FeedEntry& entry,
+                   std::string& out) const override {
+    out += entry.indicator.value;
+    out += config.crlf ? "\r\n" : "\n";
+  }
+  void AppendTail(const FeedConfig& /*config*/, uint64_t /*entries*/,
+                  std::string& /*out*/) const override {}
+
   std::string ContentType() const override { return "text/plain; charset=utf-8"; }
   std::string FileName(const FeedConfig& config) const override { return config.name + ".txt"; }
 

@@ -107,6 +107,29 @@ void AppendManifestFeed(std::string& out, const ManifestFeed& feed,
   out += "</url>\n      </data>\n    </feed>\n";
 }
 
+// One #add line; nothing for IPv6, which has no documented SecIntel encoding (docs/formats.md).
+void AppendDataLine(std::string& out, const FeedEntry& entry) {
+  if (entry.indicator.kind == IndicatorKind::kIpv4) {
+    out += R"({"4":)";
+    AppendUint(out, entry.address.V4());
+  } else if (entry.indicator.kind == IndicatorKind::kDomain) {
+    out += R"({"1":)";
+    AppendJsonString(out, entry.indicator.value);
+  } else {
+    return;
+  }
+  out += R"(,"8":{"9":)";
+  AppendInt(out, entry.threat_level);
+  out += "}}\n";
+}
+
+// "#end", then the MD5 hex of every byte before it.
+void AppendTrailer(std::string& out) {
+  out += "#end\n";
+  out += Md5Hex(out);
+  out.push_back('\n');
+}
+
 class SecIntelRenderer final : public Renderer {
  public:
   RenderedFeed Render(const FeedConfig& /*config*/, std::span<const FeedEntry> entries,
@@ -117,6 +140,20 @@ class SecIntelRenderer final : public Renderer {
       if (entry.indicator.kind != IndicatorKind::kIpv6) ++feed.entries;
     }
     return feed;
+  }
+
+  void AppendHead(const FeedConfig& /*config*/, const RenderInfo& info, uint64_t /*entries*/,
+                  std::string& out) const override {
+    AppendHeaderLine(out, info.version, "");
+    out += "#del\n#add\n";
+  }
+  void AppendEntry(const FeedConfig& /*config*/, const FeedEntry& entry,
+                   std::string& out) const override {
+    AppendDataLine(out, entry);
+  }
+  void AppendTail(const FeedConfig& /*config*/, uint64_t /*entries*/,
+                  std::string& out) const override {
+    AppendTrailer(out);
   }
 
   std::string ContentType() const override { return "text/plain"; }
@@ -139,23 +176,9 @@ std::string RenderSecIntelData(std::span<const FeedEntry> entries, const std::st
   out += "#del\n#add\n";
   for (size_t i = 0; i < entries.size(); ++i) {
     feeds_internal::PrefetchValue(entries, i);
-    const FeedEntry& entry = entries[i];
-    if (entry.indicator.kind == IndicatorKind::kIpv4) {
-      out += R"({"4":)";
-      AppendUint(out, entry.address.V4());
-    } else if (entry.indicator.kind == IndicatorKind::kDomain) {
-      out += R"({"1":)";
-      AppendJsonString(out, entry.indicator.value);
-    } else {
-      continue;  // IPv6 has no documented SecIntel encoding (docs/formats.md)
-    }
-    out += R"(,"8":{"9":)";
-    AppendInt(out, entry.threat_level);
-    out += "}}\n";
+    AppendDataLine(out, entries[i]);
   }
-  out += "#end\n";
-  out += Md5Hex(out);
-  out.push_back('\n');
+  AppendTrailer(out);
   return out;
 }
 

@@ -57,7 +57,9 @@ Ingestor& ThreadIngestor(const std::shared_ptr<const Generation>& generation) {
     const Pipeline& pipeline = *generation->pipeline;
     IngestOptions options = pipeline.ingest;
     options.read_limits = RequestLimits(generation->options);
-    ingestor = std::make_unique<Ingestor>(pipeline.store, pipeline.policy, pipeline.clock, options);
+    // Through group commit: this thread waits while its batch shares a commit with others'.
+    ingestor = std::make_unique<Ingestor>(generation->ingest_store.get(), pipeline.policy,
+                                          pipeline.clock, options);
   }
   return *ingestor;
 }

@@ -81,12 +81,17 @@ Status CheckBounds(const ServerOptions& o) {
       durations[] = {{"shutdown_grace", o.shutdown_grace, {}, kMaxTimeout},
                      {"render_debounce", o.render_debounce, {}, kMaxRenderDebounce},
                      {"store_poll", o.store_poll, std::chrono::milliseconds(1), kMaxStorePoll},
-                     {"count_interval", o.count_interval, {}, kMaxCountInterval}};
+                     {"count_interval", o.count_interval, {}, kMaxCountInterval},
+                     {"group_commit_window", o.group_commit_window, {}, kMaxGroupCommitWindow}};
   for (const auto& [name, value, min, max] : durations) {
     if (value < min || value > max) {
       return Status::InvalidArgument(std::string("server.") + name + ": expected " + Millis(min) +
                                      " to " + Millis(max) + ", got " + Millis(value));
     }
+  }
+  size_t group = o.group_commit_max_sightings;
+  if (group == 0 || group > kMaxGroupCommitSightings) {
+    return Status::InvalidArgument("server.group_commit_max_sightings: expected 1 to 1000000");
   }
   return Status::Ok();
 }

@@ -38,6 +38,8 @@ inline constexpr std::chrono::milliseconds kMaxTimeout = std::chrono::hours(1); 
 inline constexpr std::chrono::milliseconds kMaxRenderDebounce = std::chrono::minutes(1);
 inline constexpr std::chrono::milliseconds kMaxStorePoll = std::chrono::hours(1);
 inline constexpr std::chrono::milliseconds kMaxCountInterval = std::chrono::hours(24);
+inline constexpr std::chrono::milliseconds kMaxGroupCommitWindow{100};
+inline constexpr size_t kMaxGroupCommitSightings = 1'000'000;
 
 struct ServerOptions {
   // Address and port to listen on. Default 127.0.0.1:8080. Port 0 picks a free port.
@@ -99,10 +101,21 @@ struct ServerOptions {
 
   // Threads that serve HTTP. Default 2.
   int io_threads = 2;
-  // Threads that run store work (ingest, admin). Default 2. Each owns its own Ingestor.
-  int store_threads = 2;
-  // Feeds re-render this long after the first change of a burst. Default 250 ms; 0 to 1 min.
-  std::chrono::milliseconds render_debounce{250};
+  // Threads that run store work (ingest, admin). Default 32; 1 to 64. Each owns its own Ingestor.
+  // A single-finding POST holds one while it waits for its group's commit, so this bounds how
+  // many such requests can share a commit (docs/server.md, "Group commit").
+  int store_threads = 32;
+  // Group commit of POST /v1/findings (store/group_commit.h): a group of concurrent ingest
+  // requests stays open this long after its first request, then all of them are committed in one
+  // durable transaction. Default 1 ms; 0 to 100 ms (0: commit at once whatever queued while the
+  // previous commit ran).
+  std::chrono::milliseconds group_commit_window{1};
+  // A group closes as soon as it holds this many sightings. Default 5000; 1 to 1,000,000 (1: every
+  // request commits on its own).
+  size_t group_commit_max_sightings = 5000;
+  // Feeds re-render this long after the first change of a burst. Default 10 ms (renders are
+  // incremental; a render that takes longer coalesces every change made meanwhile); 0 to 1 min.
+  std::chrono::milliseconds render_debounce{10};
   // How often the store is polled for changes made by other processes. Default 2 s; > 0, <= 1 h.
   std::chrono::milliseconds store_poll{2'000};
   // How often active indicators are counted for /metrics (a full scan). Default 60 s; <= 1 day.

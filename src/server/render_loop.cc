@@ -22,7 +22,9 @@ std::chrono::seconds RetryDelay(int failures) {
 
 }  // namespace
 
-RenderLoop::RenderLoop(ServerContext& ctx) : ctx_(ctx) {}
+RenderLoop::RenderLoop(ServerContext& ctx) : ctx_(ctx) {
+  gzip_thread_ = std::thread([this] { GzipLoop(); });
+}
 
 RenderLoop::~RenderLoop() {
   {
@@ -31,6 +33,12 @@ RenderLoop::~RenderLoop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(gzip_mu_);
+    gzip_stop_ = true;
+  }
+  gzip_cv_.notify_all();
+  gzip_thread_.join();
 }
 
 void RenderLoop::RenderNow() { Tick(true); }
@@ -144,7 +152,6 @@ void RenderLoop::Tick(bool force) {
 }
 
 void RenderLoop::Render(const Generation& generation, int64_t counter) {
-  const Pipeline& pipeline = *generation.pipeline;
   auto started = Steady::now();
   // Taken before the build: an accept must apply to a render that contains what it accepts.
   std::set<std::string> accepted;
@@ -152,7 +159,7 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
     std::lock_guard lock(mu_);
     accepted.swap(accept_shrink_);
   }
-  Result<BuildResult> built = pipeline.builder->Build();
+  Result<BuildResult> built = BuildFeeds(generation);
   if (!built.ok()) {
     RestoreAccepted(accepted);
     next_expiry_.reset();  // wait for the next poll, not 50 ms: a failing build must not spin
@@ -160,6 +167,7 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
     spdlog::error("render error=\"{}\"", built.status().ToString());
     return;
   }
+  std::unique_lock swap_lock(swap_mu_);
   std::shared_ptr<const ServedSet> previous = ctx_.snapshots.Current();
   std::set<std::string> unserved;
   std::vector<std::string> held =
@@ -172,14 +180,15 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
            (!held.empty() && snapshot->path == "manifest.xml");
   });
   auto set = MakeServedSet(std::move(built).value(), generation.feeds, previous.get(),
-                           generation.options.gzip, std::move(unserved));
+                           generation.options.gzip, std::move(unserved), /*defer_gzip=*/true);
   previous.reset();
   ctx_.snapshots.Swap(set);
+  swap_lock.unlock();
+  QueueGzip(set);
   double seconds = std::chrono::duration<double>(Steady::now() - started).count();
   rendered_counter_ = counter;
   rendered_generation_ = generation.id;
-  auto expiry = pipeline.store->NextExpiry(pipeline.clock->Now());
-  next_expiry_ = expiry.ok() ? *expiry : std::nullopt;
+  next_expiry_ = live_->NextExpiry();
   ctx_.metrics->RecordRender(set->reports, seconds, true);
   std::string changed;
   for (const FeedReport& report : set->reports) {
@@ -194,6 +203,59 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
   spdlog::info("render files={} changed={} duration_ms={:.1f}", set->files.size(),
                changed.empty() ? "-" : changed, seconds * 1000);
   PublishAll(generation, to_publish, accepted);
+}
+
+Result<BuildResult> RenderLoop::BuildFeeds(const Generation& generation) {
+  const Pipeline& pipeline = *generation.pipeline;
+  if (!live_ || live_generation_ != generation.id) {
+    live_ = pipeline.builder->NewLiveFeeds();
+    live_generation_ = generation.id;
+  }
+  // Entry lists cost a copy of every changed feed's entries: only publishers read them.
+  live_->KeepEntryLists(!pipeline.publishers.empty());
+  Status updated = live_->Update();
+  if (!updated.ok()) {
+    // A store that cannot list its changes (or failed just then) is read in full instead.
+    if (!incremental_error_logged_) {
+      spdlog::warn("render incremental_error=\"{}\" (reading every indicator)", updated.ToString());
+    }
+    incremental_error_logged_ = true;
+    updated = live_->Reload();
+  } else {
+    incremental_error_logged_ = false;
+  }
+  if (!updated.ok()) return updated;
+  return live_->Render();
+}
+
+void RenderLoop::QueueGzip(std::shared_ptr<const ServedSet> set) {
+  if (GzipPending(*set).empty()) return;
+  {
+    std::lock_guard lock(gzip_mu_);
+    gzip_next_ = std::move(set);
+  }
+  gzip_cv_.notify_all();
+}
+
+void RenderLoop::GzipLoop() {
+  std::unique_lock lock(gzip_mu_);
+  while (true) {
+    gzip_cv_.wait(lock, [this] { return gzip_stop_ || gzip_next_ != nullptr; });
+    if (gzip_stop_) return;
+    std::shared_ptr<const ServedSet> set = std::move(gzip_next_);
+    gzip_next_.reset();
+    lock.unlock();
+    for (const std::string& path : GzipPending(*set)) {
+      const ServedFile& file = *set->FindPath(path);
+      ServedFile gzipped = WithGzip(file, CompressBody(path, file.Body()));
+      std::lock_guard swap_lock(swap_mu_);
+      std::shared_ptr<const ServedSet> current = ctx_.snapshots.Current();
+      if (current == nullptr) continue;
+      auto next = ReplacePending(*current, path, file.snapshot->etag, std::move(gzipped));
+      if (next != nullptr) ctx_.snapshots.Swap(std::move(next));
+    }
+    lock.lock();
+  }
 }
 
 // What the publish targets hold for a feed the daemon has not served yet (the first render after

@@ -1,14 +1,18 @@
 // RenderLoop: re-renders the feeds off the request path. Wakes when told the store changed
 // (debounced: one render per burst), when the store's ChangeCounter moved (another process
-// wrote), when the soonest indicator expiry passed, or on reload. Each render passes the shrink
-// guard (a feed that would lose too much keeps serving its previous snapshot until an operator
-// accepts the change), swaps the new ServedSet into the SnapshotHolder and publishes to every
-// target; a target that failed is retried with exponential backoff until it succeeds, even
-// when nothing changes. Once an hour it deletes indicators expired longer than the retention.
+// wrote), when the soonest indicator expiry passed, or on reload. Renders are incremental
+// (LiveFeeds: the store's changes since the last render are applied and only the feeds they
+// touch are rendered and versioned again; a reload starts from a full load). Each render passes
+// the shrink guard (a feed that would lose too much keeps serving its previous snapshot until an
+// operator accepts the change), swaps the new ServedSet into the SnapshotHolder and publishes to
+// every target; a target that failed is retried with exponential backoff until it succeeds,
+// even when nothing changes. Large bodies are gzipped on a thread of their own after the swap,
+// so new identity bytes are served at once and their gzip follows. Once an hour it deletes
+// indicators expired longer than the retention.
 //
 // Thread safety: Notify and ForceRender may be called from any thread. RenderNow, Start and
-// Stop from the controlling thread. Everything else (FeedBuilder::Build, Publisher::Publish)
-// runs on the loop's own thread, one call at a time.
+// Stop from the controlling thread. Everything else (LiveFeeds, Publisher::Publish) runs on the
+// loop's own thread, one call at a time; the gzip thread only compresses and swaps in sets.
 #pragma once
 
 #include <chrono>
@@ -22,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "feeds/live_feeds.h"
 #include "server/server_context.h"
 
 namespace guardfeed::server {
@@ -51,6 +56,13 @@ class RenderLoop {
   void Run();
   void Tick(bool force);
   void Render(const Generation& generation, int64_t counter);
+  // Brings the live feeds up to the store (a new generation starts from a full load) and
+  // renders them.
+  Result<BuildResult> BuildFeeds(const Generation& generation);
+  // The gzip thread: compresses the pending files of the newest set queued and installs each
+  // into the served set if that file is still the one served.
+  void GzipLoop();
+  void QueueGzip(std::shared_ptr<const ServedSet> set);
   // Replaces each feed that fails the shrink guard with its served snapshot, or, with none served
   // yet, takes it out of `set` into `unserved` (answered 503); returns the held feeds.
   std::vector<std::string> HoldBackShrunkFeeds(const Generation& generation, FeedSet& set,
@@ -89,7 +101,19 @@ class RenderLoop {
   bool forced_ = false;                  // guarded by mu_
   std::set<std::string> accept_shrink_;  // guarded by mu_
 
+  // Held while reading the served set, building the next one from it and swapping it in: the
+  // render and gzip threads both swap.
+  std::mutex swap_mu_;
+
+  std::mutex gzip_mu_;
+  std::condition_variable gzip_cv_;
+  std::shared_ptr<const ServedSet> gzip_next_;  // guarded by gzip_mu_
+  bool gzip_stop_ = false;                      // guarded by gzip_mu_
+  std::thread gzip_thread_;
+
   // Loop thread only (or the controlling thread before Start / after Stop).
+  std::unique_ptr<LiveFeeds> live_;
+  uint64_t live_generation_ = 0;  // the generation live_ was made for
   int64_t rendered_counter_ = -1;
   uint64_t rendered_generation_ = 0;
   std::optional<UnixSeconds> next_expiry_;
@@ -98,6 +122,7 @@ class RenderLoop {
   std::map<std::string, PendingPublish> pending_;                     // by target description
   std::set<std::string> held_back_;  // feeds the shrink guard is holding
   bool last_store_error_logged_ = false;
+  bool incremental_error_logged_ = false;  // until an incremental update succeeds again
 };
 
 }  // namespace guardfeed::server

@@ -7,6 +7,7 @@
 #include "server/router.h"
 #include "server/routes.h"
 #include "server/server_context.h"
+#include "store/group_commit.h"
 
 namespace guardfeed {
 
@@ -18,6 +19,10 @@ std::shared_ptr<const server::Generation> MakeGeneration(uint64_t id, ServerOpti
   generation->id = id;
   generation->options = std::move(options);
   generation->feeds = pipeline->builder->feeds();
+  GroupCommitOptions group_commit;
+  group_commit.window = generation->options.group_commit_window;
+  group_commit.max_group_sightings = generation->options.group_commit_max_sightings;
+  generation->ingest_store = std::make_shared<GroupCommitStore>(pipeline->store, group_commit);
   generation->pipeline = std::move(pipeline);
   return generation;
 }

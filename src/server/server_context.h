@@ -3,7 +3,8 @@
 //
 // Thread safety: generation() and snapshots.Current() are lock-free reads of immutable objects;
 // SetGeneration is called by the controlling thread (reload). Metrics and FetchLog are
-// thread-safe. Store work runs on store_pool (RunOnStorePool), never on an I/O thread.
+// thread-safe. Store work runs on store_pool (RunOnStorePool), never on an I/O thread; ingest
+// there waits for its group commit (Generation::ingest_store).
 #pragma once
 
 #include <atomic>
@@ -31,6 +32,10 @@ struct Generation {
   ServerOptions options;
   std::shared_ptr<const Pipeline> pipeline;
   std::vector<FeedConfig> feeds;
+  // What POST /v1/findings writes through: pipeline->store behind group commit
+  // (store/group_commit.h, options.group_commit_*), so concurrent requests share durable commits.
+  // Declared after `pipeline`, whose owner keeps the store alive, so it goes first.
+  std::shared_ptr<Store> ingest_store;
 
   const FeedConfig* FindFeed(std::string_view name) const;
 };

@@ -20,18 +20,6 @@ bool IsSecIntelFile(const Snapshot& snapshot, const std::vector<FeedConfig>& fee
   return false;
 }
 
-// The gzip representation, or "" when it is not worth sending.
-std::string Compress(const Snapshot& snapshot) {
-  if (snapshot.body.size() < kMinGzipBytes) return "";
-  Result<std::string> compressed = GzipCompress(snapshot.body);
-  if (!compressed.ok()) {
-    spdlog::warn("gzip path={} error=\"{}\"", snapshot.path, compressed.status().ToString());
-    return "";
-  }
-  if (compressed->size() >= snapshot.body.size()) return "";
-  return std::move(compressed).value();
-}
-
 // Everything but the bytes (body, entry list): what the served set keeps once the bytes are in
 // a FileContent.
 SnapshotPtr Metadata(const Snapshot& s) {
@@ -82,26 +70,73 @@ void Store(ServedFile& file, SnapshotPtr snapshot, std::string gzip) {
 }
 
 ServedFile Wrap(SnapshotPtr snapshot, const std::vector<FeedConfig>& feeds,
-                const ServedSet* previous, bool gzip, UnixSeconds generated_at) {
+                const ServedSet* previous, bool gzip, bool defer_gzip, UnixSeconds generated_at) {
   if (previous != nullptr) {
     const ServedFile* old = previous->FindPath(snapshot->path);
     // A snapshot the shrink guard held back is the served one itself: its bytes may live only
     // in the old file's memfd, so it is reused whatever the gzip setting says.
     if (old != nullptr && old->snapshot == snapshot) return *old;
     bool same = old != nullptr && old->snapshot->etag == snapshot->etag &&
-                old->snapshot->data_ts == snapshot->data_ts && old->gzip_etag.empty() != gzip;
+                old->snapshot->data_ts == snapshot->data_ts &&
+                (gzip ? !old->gzip_etag.empty() || old->gzip_pending
+                      : old->gzip_etag.empty() && !old->gzip_pending);
     if (same) return *old;
   }
   ServedFile file;
   file.modified = snapshot->data_ts > 0 ? snapshot->data_ts : generated_at;
   file.last_modified = FormatHttpDate(file.modified);
   file.secintel = IsSecIntelFile(*snapshot, feeds);
-  std::string compressed = gzip ? Compress(*snapshot) : std::string();
+  std::string compressed;
+  if (gzip && defer_gzip && snapshot->body.size() >= kDeferGzipMinBytes) {
+    file.gzip_pending = true;
+  } else if (gzip) {
+    compressed = CompressBody(snapshot->path, snapshot->body);
+  }
   Store(file, std::move(snapshot), std::move(compressed));
   return file;
 }
 
 }  // namespace
+
+std::string CompressBody(std::string_view path, std::string_view body) {
+  if (body.size() < kMinGzipBytes) return "";
+  Result<std::string> compressed = GzipCompress(body);
+  if (!compressed.ok()) {
+    spdlog::warn("gzip path={} error=\"{}\"", path, compressed.status().ToString());
+    return "";
+  }
+  if (compressed->size() >= body.size()) return "";
+  return std::move(compressed).value();
+}
+
+std::vector<std::string> GzipPending(const ServedSet& set) {
+  std::vector<std::string> paths;
+  for (const ServedFile& file : set.files) {
+    if (file.gzip_pending) paths.push_back(file.snapshot->path);
+  }
+  return paths;
+}
+
+ServedFile WithGzip(const ServedFile& file, std::string gzip) {
+  ServedFile gzipped = file;
+  gzipped.gzip_pending = false;
+  if (gzip.empty()) return gzipped;
+  // Store takes the bytes from a snapshot body; a large file holds them only in its memfd.
+  auto snapshot = std::make_shared<Snapshot>(*file.snapshot);
+  if (file.content) snapshot->body = std::string(file.Body());
+  gzipped.content.reset();
+  Store(gzipped, std::move(snapshot), std::move(gzip));
+  return gzipped;
+}
+
+std::shared_ptr<const ServedSet> ReplacePending(const ServedSet& set, std::string_view path,
+                                                std::string_view etag, ServedFile file) {
+  const ServedFile* old = set.FindPath(path);
+  if (old == nullptr || !old->gzip_pending || old->snapshot->etag != etag) return nullptr;
+  auto next = std::make_shared<ServedSet>(set);
+  next->files[next->by_path.find(path)->second] = std::move(file);
+  return next;
+}
 
 std::string_view ServedFile::Body() const {
   if (content) return content->bytes().substr(0, body_size);
@@ -126,14 +161,16 @@ const ServedFile* ServedSet::FindFeed(std::string_view name) const {
 std::shared_ptr<const ServedSet> MakeServedSet(BuildResult result,
                                                const std::vector<FeedConfig>& feeds,
                                                const ServedSet* previous, bool gzip,
-                                               std::set<std::string> held_unserved) {
+                                               std::set<std::string> held_unserved,
+                                               bool defer_gzip) {
   auto set = std::make_shared<ServedSet>();
   set->held_unserved.insert(held_unserved.begin(), held_unserved.end());
   set->generated_at = result.set.generated_at;
   set->reports = std::move(result.reports);
   set->files.reserve(result.set.files.size());
   for (SnapshotPtr& snapshot : result.set.files) {
-    ServedFile file = Wrap(std::move(snapshot), feeds, previous, gzip, set->generated_at);
+    ServedFile file =
+        Wrap(std::move(snapshot), feeds, previous, gzip, defer_gzip, set->generated_at);
     size_t index = set->files.size();
     set->by_path.emplace(file.snapshot->path, index);
     if (!file.snapshot->feed.empty()) set->by_feed.emplace(file.snapshot->feed, index);

@@ -36,6 +36,9 @@ struct ServedFile {
   std::string last_modified;  // HTTP-date of `modified`
   UnixSeconds modified = 0;   // the content's last change (data_ts, else the render time)
   bool secintel = false;      // part of the SecIntel layout (manifest, cc_schema, data files)
+  // Gzip is on but its bytes are still being computed off the render thread (WithGzip installs
+  // them); meanwhile the identity bytes are served.
+  bool gzip_pending = false;
 
   std::string_view Body() const;
   // Empty when gzip is off or would not make the body smaller.
@@ -59,12 +62,31 @@ struct ServedSet {
   const ServedFile* FindFeed(std::string_view name) const;
 };
 
+// Bodies at least this large are compressed off the render thread when MakeServedSet is asked
+// to defer (gzip of a 184 MB feed takes seconds; the new identity bytes must not wait for it).
+inline constexpr size_t kDeferGzipMinBytes = 256 * 1024;
+
 // Wraps a build's snapshots for serving. Files whose ETag is unchanged since `previous` (may be
-// null) are reused as they are (no recompression, no copy).
+// null) are reused as they are (no recompression, no copy). With `defer_gzip`, new bodies of at
+// least kDeferGzipMinBytes are served without gzip and marked gzip_pending: the caller
+// compresses them (GzipPending, Compress) and installs the result (WithGzip).
 std::shared_ptr<const ServedSet> MakeServedSet(BuildResult result,
                                                const std::vector<FeedConfig>& feeds,
                                                const ServedSet* previous, bool gzip,
-                                               std::set<std::string> held_unserved = {});
+                                               std::set<std::string> held_unserved = {},
+                                               bool defer_gzip = false);
+
+// Paths of `set`'s files marked gzip_pending.
+std::vector<std::string> GzipPending(const ServedSet& set);
+// The gzip representation of `body`, or "" when it is not worth sending.
+std::string CompressBody(std::string_view path, std::string_view body);
+// `file` (gzip_pending) with `gzip` installed ("": not worth it, identity only). Slow for a
+// large file: its bytes are copied into a new FileContent with the gzip behind them.
+ServedFile WithGzip(const ServedFile& file, std::string gzip);
+// `set` with `file` in place of its file at `path`, if that one is still gzip_pending with the
+// ETag `etag`; null otherwise (the file changed meanwhile: nothing to install).
+std::shared_ptr<const ServedSet> ReplacePending(const ServedSet& set, std::string_view path,
+                                                std::string_view etag, ServedFile file);
 
 class SnapshotHolder {
  public:
