@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/gzip.h"
+#include "core/gzip.h"
 #include "server/http_util.h"
 
 namespace guardfeed::server {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "guardduty/reader.h"
-#include "server/gzip.h"
+#include "core/gzip.h"
 
 namespace guardfeed::server {
 namespace {
