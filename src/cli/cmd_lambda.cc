@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/publish_config.h"
 #include "cli/runtime.h"
+#include "feeds/live_feeds.h"
 #include "lambda/handler.h"
 #include "lambda/json_log.h"
 #include "lambda/runtime_loop.h"
@@ -81,9 +82,9 @@ Result<lambda::LambdaOptions> StateOptions(const Config& config) {
 
 lambda::LambdaPipelineFactory Factory(LambdaRuntime& runtime) {
   lambda::LambdaPipelineFactory factory;
-  factory.builder = [&runtime](Store* store) {
-    return std::make_unique<FeedBuilder>(runtime.config.feeds, runtime.config.secintel,
-                                         runtime.policy.get(), store, runtime.clock);
+  factory.feeds = [&runtime](Store* store) {
+    return std::make_unique<LiveFeeds>(runtime.config.feeds, runtime.config.secintel,
+                                       runtime.policy.get(), store, runtime.clock);
   };
   factory.publishers = [&runtime](Store* store) {
     return ConfiguredPublishers(runtime.config, store, {});

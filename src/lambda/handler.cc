@@ -176,11 +176,12 @@ class LambdaHandler::Impl {
     if (!store.ok()) return store.status();
     store_ = std::move(*store);
     recorder_ = std::make_unique<RecordingStore>(store_.get());
-    builder_ = factory_.builder(recorder_.get());
+    feeds_ = factory_.feeds(recorder_.get());
     Result<std::vector<std::unique_ptr<Publisher>>> publishers =
         factory_.publishers(store_.get());
     if (!publishers.ok()) return publishers.status();
     publishers_ = std::move(*publishers);
+    feeds_->KeepEntryLists(!publishers_.empty());  // ATP Cloud pushes entries, not bytes
     seq_ = seq;
     spdlog::info("state loaded seq={} snapshot={}", seq_, snapshot != nullptr);
     return Status::Ok();
@@ -188,7 +189,7 @@ class LambdaHandler::Impl {
 
   void Forget() {
     publishers_.clear();
-    builder_.reset();
+    feeds_.reset();
     recorder_.reset();
     store_.reset();
     seq_ = -1;
@@ -213,7 +214,8 @@ class LambdaHandler::Impl {
     const std::vector<SightingRecord> ours = recorder_->Entry().sightings;
     for (int attempt = 1; attempt <= options_.max_commit_attempts; ++attempt) {
       recorder_->ForgetFeeds();
-      Result<BuildResult> built = builder_->Build();
+      GF_RETURN_IF_ERROR(feeds_->Update());
+      Result<BuildResult> built = feeds_->Render();
       if (!built.ok()) return built.status();
       JournalEntry entry = recorder_->Entry();
       if (entry.sightings.empty() && entry.feeds.empty()) return std::move(built->set);
@@ -371,7 +373,7 @@ class LambdaHandler::Impl {
 
   std::unique_ptr<Store> store_;
   std::unique_ptr<RecordingStore> recorder_;
-  std::unique_ptr<FeedBuilder> builder_;
+  std::unique_ptr<LiveFeeds> feeds_;  // kept across warm invocations: renders are incremental
   std::vector<std::unique_ptr<Publisher>> publishers_;
   int64_t seq_ = -1;           // the last journal entry the local store holds
   std::string snapshot_etag_;  // of the snapshot last seen

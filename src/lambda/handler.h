@@ -16,7 +16,7 @@
 #include "aws/s3_client.h"
 #include "core/clock.h"
 #include "core/status.h"
-#include "feeds/builder.h"
+#include "feeds/live_feeds.h"
 #include "lambda/events.h"
 #include "lambda/runtime_api.h"
 #include "policy/policy.h"
@@ -45,7 +45,7 @@ struct LambdaOptions {
 
 // What the handler builds on a store it opened: made by cli/ from the configuration.
 struct LambdaPipelineFactory {
-  std::function<std::unique_ptr<FeedBuilder>(Store* store)> builder;
+  std::function<std::unique_ptr<LiveFeeds>(Store* store)> feeds;
   std::function<Result<std::vector<std::unique_ptr<Publisher>>>(Store* store)> publishers;
   // A client for a bucket an S3 notification names (GuardDuty's findings export).
   std::function<Result<std::unique_ptr<S3Client>>(const std::string& bucket)> export_reader;
