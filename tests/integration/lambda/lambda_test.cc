@@ -13,6 +13,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -22,6 +23,7 @@
 #include "common/ceph_rgw.h"
 #include "common/ci_skip.h"
 #include "common/local_http_server.h"
+#include "core/gzip.h"
 #include "core/hash.h"
 
 namespace guardfeed {
@@ -357,6 +359,52 @@ TEST_F(LambdaTest, ThePackageRunsInAnEmptyRoot) {
   ASSERT_NE(end, std::string::npos);
   EXPECT_EQ(feed->substr(end + 5), Md5Hex(feed->substr(0, end + 5)) + "\n");
   EXPECT_EQ(std::count(feed->begin(), feed->end(), '\n'), kEvents + 5);  // header, #del, #add, #end, md5
+}
+
+// Not a test: the issue 9 budget, run by hand (docs/performance.md, "Lambda"):
+//   lambda_integration_test --gtest_also_run_disabled_tests --gtest_filter='*WarmInvocation*'
+// 100,000 active indicators arrive through one S3 export object, then single findings follow,
+// one per invocation; the runtime's own log gives each invocation's duration (event handed out
+// to response, S3 round trips to the loopback RGW included).
+TEST_F(LambdaTest, DISABLED_WarmInvocationAt100kIndicators) {
+  auto bucket = Bucket("gf-lambda-bench");
+  auto exports = Bucket("gf-lambda-export");
+  constexpr int kIndicators = 100000, kProbes = 100;
+  std::string lines;
+  for (int i = 0; i < kIndicators; ++i) {
+    std::string event = GuardDutyEvent(10000 + i);
+    std::string detail = event.substr(event.find("\"detail\":") + 9);
+    detail.pop_back();  // the event's closing brace
+    lines += detail + "\n";
+  }
+  Result<std::string> compressed = GzipCompress(lines);
+  ASSERT_TRUE(compressed.ok());
+  const std::string key = "AWSLogs/123456789012/GuardDuty/us-east-1/2026/11/30/bench.jsonl.gz";
+  ASSERT_TRUE(exports->PutObject(key, *compressed, {}).ok());
+  RuntimeEmulator emulator(std::chrono::milliseconds(3000));
+  emulator.Enqueue(R"({"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":)"
+                   R"("ObjectCreated:Put","s3":{"bucket":{"name":"gf-lambda-export"},"object":)"
+                   R"({"key":")" + key + R"(","size":1}}}]})");
+  for (int i = 0; i < kProbes; ++i) emulator.Enqueue(GuardDutyEvent(500000 + i));
+  std::map<std::string, std::string> env = Env(emulator, "gf-lambda-bench", work_ + "/bench");
+  RuntimeProcess runtime(env, {"/bin/sh", "-c", std::string(GUARDFEED_BINARY) +
+                                                    " lambda > " + work_ + "/bench.log 2>&1"});
+  runtime.Wait();
+  std::ifstream log(work_ + "/bench.log");
+  std::vector<double> durations;
+  for (std::string line; std::getline(log, line);) {
+    size_t at = line.find("invocation done duration_ms=");
+    if (at != std::string::npos) durations.push_back(std::stod(line.substr(at + 28)));
+  }
+  ASSERT_EQ(durations.size(), kProbes + 1u);
+  std::printf("[ BENCH    ] first invocation (S3 export, %d findings): %.1f ms\n", kIndicators,
+              durations.front());
+  std::vector<double> warm(durations.begin() + 1, durations.end());
+  std::sort(warm.begin(), warm.end());
+  std::printf("[ BENCH    ] warm single-finding invocations at %d indicators: p50 %.1f ms, "
+              "p99 %.1f ms, max %.1f ms\n",
+              kIndicators, warm[warm.size() / 2], warm[warm.size() * 99 / 100], warm.back());
+  EXPECT_EQ(Blocklist(*bucket).size(), static_cast<size_t>(kIndicators + kProbes));
 }
 
 TEST_F(LambdaTest, AConfigurationErrorIsReportedAsAnInitError) {
