@@ -150,7 +150,11 @@ class RuntimeProcess {
   pid_t pid_ = -1;
 };
 
-std::string AttackerIp(int i) { return "45.33." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1); }
+// Distinct public addresses for i up to 3,000,000: 45.a.b.c, never a network or broadcast address.
+std::string AttackerIp(int i) {
+  return "45." + std::to_string(33 + i / 62500) + "." + std::to_string(i / 250 % 250) + "." +
+         std::to_string(i % 250 + 1);
+}
 
 std::string GuardDutyEvent(int i) {
   const std::string id = "lambda-test-finding-" + std::to_string(i);
