@@ -91,6 +91,9 @@ Status CopyDatabase(const fs::path& from, const fs::path& to) {
   return Status::Ok();
 }
 
+// The local store's size limit when a snapshot is inflated (far above any real state).
+constexpr uint64_t kMaxSnapshotBytes = 4ull << 30;
+
 int64_t NowMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -162,14 +165,10 @@ class LambdaHandler::Impl {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(DatabasePath().string() + suffix, ec);
     int64_t seq = 0;
     if (snapshot != nullptr) {
-      uint64_t budget = 4ull << 30;
-      std::string database;
-      Inflater inflater(budget);
-      GF_RETURN_IF_ERROR(inflater.Feed(snapshot->body, [&database](std::string_view chunk) {
-        database.append(chunk);
-        return Status::Ok();
-      }));
-      GF_RETURN_IF_ERROR(WriteWholeFile(DatabasePath(), database));
+      // A truncated or corrupt snapshot fails here rather than open as a partial database.
+      Result<std::string> database = GunzipBuffer(snapshot->body, kMaxSnapshotBytes);
+      if (!database.ok()) return database.status().WithContext(journal_.snapshot_key());
+      GF_RETURN_IF_ERROR(WriteWholeFile(DatabasePath(), *database));
       seq = snapshot->seq;
     }
     Result<std::unique_ptr<Store>> store = OpenStore("sqlite://" + DatabasePath().string());

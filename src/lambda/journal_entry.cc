@@ -13,18 +13,6 @@ constexpr int64_t kVersion = 1;
 // An entry is one invocation's sightings: a few MB inflated at most; far more is not ours.
 constexpr uint64_t kMaxInflatedBytes = 512ull << 20;
 
-Result<std::string> Gunzip(std::string_view data) {
-  uint64_t budget = kMaxInflatedBytes;
-  Inflater inflater(budget);
-  std::string out;
-  GF_RETURN_IF_ERROR(inflater.Feed(data, [&out](std::string_view chunk) {
-    out.append(chunk);
-    return Status::Ok();
-  }));
-  GF_RETURN_IF_ERROR(inflater.Finish());
-  return out;
-}
-
 json::array SightingRow(const SightingRecord& s) {
   return json::array{s.finding_id,  KindName(s.indicator.kind), s.indicator.value,
                      s.finding_type, s.severity, s.account_id, s.region, s.action_type,
@@ -134,7 +122,7 @@ Result<std::string> EncodeJournalEntry(const JournalEntry& entry) {
 }
 
 Result<JournalEntry> DecodeJournalEntry(std::string_view encoded) {
-  Result<std::string> text = Gunzip(encoded);
+  Result<std::string> text = GunzipBuffer(encoded, kMaxInflatedBytes);
   if (!text.ok()) return text.status().WithContext("state journal entry");
   boost::system::error_code ec;
   json::value document = json::parse(*text, ec);
