@@ -43,8 +43,9 @@ Status CheckStateKeys(const Config& config, const std::string& state_bucket,
   const std::string under = prefix + "/";
   std::string s3_prefix = (*s3)->prefix;
   while (s3_prefix.starts_with('/')) s3_prefix.erase(0, 1);
-  if (!s3_prefix.empty() && (under.starts_with(s3_prefix + "/") || s3_prefix + "/" == under ||
-                             (s3_prefix + "/").starts_with(under))) {
+  // Either prefix containing the other would put state and feeds under one key space.
+  const std::string feeds_under = s3_prefix + "/";
+  if (!s3_prefix.empty() && (under.starts_with(feeds_under) || feeds_under.starts_with(under))) {
     return Status::InvalidArgument("GUARDFEED_STATE_PREFIX '" + prefix +
                                    "' overlaps the published feeds' prefix '" + s3_prefix + "'");
   }
@@ -52,12 +53,6 @@ Status CheckStateKeys(const Config& config, const std::string& state_bucket,
     if (key.starts_with(under) || key == prefix) {
       return Status::InvalidArgument("GUARDFEED_STATE_PREFIX '" + prefix +
                                      "' collides with the published key '" + key + "' of " + name);
-    }
-  }
-  for (const FeedConfig& feed : config.feeds) {
-    if (s3_prefix.empty() && (feed.name == prefix || feed.name.starts_with(under))) {
-      return Status::InvalidArgument("GUARDFEED_STATE_PREFIX '" + prefix +
-                                     "' collides with feed '" + feed.name + "'");
     }
   }
   return Status::Ok();

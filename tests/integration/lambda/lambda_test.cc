@@ -411,6 +411,15 @@ TEST_F(LambdaTest, DISABLED_WarmInvocationAt100kIndicators) {
   EXPECT_EQ(Blocklist(*bucket).size(), static_cast<size_t>(kIndicators + kProbes));
 }
 
+TEST_F(LambdaTest, AStatePrefixOverAPublishedKeyIsRefusedAtInit) {
+  RuntimeEmulator emulator(std::chrono::milliseconds(200));
+  std::map<std::string, std::string> env = Env(emulator, "gf-lambda-init", work_ + "/collide");
+  env["S3_BLOCKLIST_KEY"] = "guardfeed-state/ip_blocklist";
+  RuntimeProcess runtime(env);
+  EXPECT_EQ(runtime.Wait(), 2);
+  EXPECT_THAT(emulator.Outcomes()["init"], HasSubstr("collides with the published key"));
+}
+
 TEST_F(LambdaTest, AConfigurationErrorIsReportedAsAnInitError) {
   RuntimeEmulator emulator(std::chrono::milliseconds(200));
   std::map<std::string, std::string> env = Env(emulator, "gf-lambda-init", work_ + "/init");
