@@ -10,14 +10,17 @@
 #include "gtest/gtest.h"
 #include "store/store.h"
 #include "unit/store/temp_dir.h"
+#include "unit/store/sightings.h"
 
 namespace guardfeed {
 namespace {
 
+using ::guardfeed::testing::kDay;
+using ::guardfeed::testing::kT0;
+using ::guardfeed::testing::Sighting;
+
 using testing::StoreTempDir;
 
-constexpr UnixSeconds kT0 = 1'700'000'000;
-constexpr int64_t kDay = 86'400;
 
 std::unique_ptr<Store> OpenAt(const std::string& url) {
   Result<std::unique_ptr<Store>> store = OpenStore(url);
@@ -26,25 +29,6 @@ std::unique_ptr<Store> OpenAt(const std::string& url) {
 }
 
 std::unique_ptr<Store> OpenMemory() { return OpenAt("sqlite://:memory:"); }
-
-SightingRecord Sighting(const std::string& finding, const std::string& ip,
-                        UnixSeconds updated_at = kT0, double severity = 5.0) {
-  SightingRecord s;
-  s.finding_id = finding;
-  s.indicator = Indicator{IndicatorKind::kIpv4, ip};
-  s.finding_type = "Recon:EC2/PortProbeUnprotectedPort";
-  s.severity = severity;
-  s.account_id = "123456789012";
-  s.region = "us-east-1";
-  s.action_type = "PORT_PROBE";
-  s.direction = "INBOUND";
-  s.field = "service.action.portProbeAction.portProbeDetails[0].remoteIpDetails";
-  s.first_seen = updated_at - 3600;
-  s.last_seen = updated_at;
-  s.updated_at = updated_at;
-  s.expires_at = updated_at + 30 * kDay;
-  return s;
-}
 
 Indicator Ip(const std::string& value) { return Indicator{IndicatorKind::kIpv4, value}; }
 

@@ -14,11 +14,15 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "unit/store/sightings.h"
 
 namespace guardfeed {
 namespace {
 
-constexpr UnixSeconds kT0 = 1'700'000'000;
+using ::guardfeed::testing::kDay;
+using ::guardfeed::testing::kT0;
+using ::guardfeed::testing::Sighting;
+
 constexpr auto kForever = std::chrono::seconds(600);
 
 class TempStore {
@@ -71,24 +75,6 @@ class CountingStore : public StoreWrapper {
 std::string Ip(int thread, int n) {
   return "45." + std::to_string(1 + thread) + "." + std::to_string(1 + n / 200) + "." +
          std::to_string(1 + n % 200);
-}
-
-SightingRecord Sighting(const std::string& finding, const std::string& ip) {
-  SightingRecord s;
-  s.finding_id = finding;
-  s.indicator = Indicator{IndicatorKind::kIpv4, ip};
-  s.finding_type = "Recon:EC2/PortProbeUnprotectedPort";
-  s.severity = 5.0;
-  s.account_id = "123456789012";
-  s.region = "us-east-1";
-  s.action_type = "PORT_PROBE";
-  s.direction = "INBOUND";
-  s.field = "service.action.portProbeAction.portProbeDetails[0].remoteIpDetails";
-  s.first_seen = kT0 - 3600;
-  s.last_seen = kT0;
-  s.updated_at = kT0;
-  s.expires_at = kT0 + 30 * 86'400;
-  return s;
 }
 
 // `count` sightings of new indicators for one caller.

@@ -17,12 +17,15 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "unit/store/sightings.h"
 
 namespace guardfeed {
 namespace {
 
-constexpr UnixSeconds kT0 = 1'700'000'000;
-constexpr int64_t kDay = 86'400;
+using ::guardfeed::testing::kDay;
+using ::guardfeed::testing::kT0;
+using ::guardfeed::testing::Sighting;
+
 
 // A fresh directory under the system temporary directory, removed with its contents at the end.
 class TempDir {
@@ -51,26 +54,6 @@ std::unique_ptr<Store> Open(const std::string& path) {
   Result<std::unique_ptr<Store>> store = OpenStore("sqlite://" + path);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return store.ok() ? std::move(store).value() : nullptr;
-}
-
-// A sighting of an IPv4 address in a port-probe finding, seen one hour before `updated_at`.
-SightingRecord Sighting(const std::string& finding, const std::string& ip,
-                        UnixSeconds updated_at = kT0) {
-  SightingRecord s;
-  s.finding_id = finding;
-  s.indicator = Indicator{IndicatorKind::kIpv4, ip};
-  s.finding_type = "Recon:EC2/PortProbeUnprotectedPort";
-  s.severity = 5.0;
-  s.account_id = "123456789012";
-  s.region = "us-east-1";
-  s.action_type = "PORT_PROBE";
-  s.direction = "INBOUND";
-  s.field = "service.action.portProbeAction.portProbeDetails[0].remoteIpDetails";
-  s.first_seen = updated_at - 3600;
-  s.last_seen = updated_at;
-  s.updated_at = updated_at;
-  s.expires_at = updated_at + 30 * kDay;
-  return s;
 }
 
 Indicator Ip(const std::string& value) { return Indicator{IndicatorKind::kIpv4, value}; }
