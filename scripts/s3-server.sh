@@ -169,7 +169,9 @@ start() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "127.0.0.1:$port is in use"; fi
   prepare_dir "$dir"
   fsid=$(uuidgen)
-  mon_port=$(free_port $((port + 1)))
+  # Below the kernel's ephemeral range (32768 and up): a port there can be the local end of some
+  # other test's outgoing connection, which no listener check sees and which makes bind fail.
+  mon_port=$(free_port $((20000 + port % 10000)))
   write_config "$dir" "$port" "$mon_port" "$fsid"
   # From here on, a failure (any exit before the end) must not leave daemons behind.
   STARTING_DIR=$dir
