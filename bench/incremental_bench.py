@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """incremental_bench.py: one new finding at N active indicators -> the new bytes served.
 
-Fills a SQLite store with N active indicators (IPv4, IPv6 and domains, by `guardfeed ingest`),
-starts `guardfeed serve` with every feed of config/guardfeed.example.toml, then posts one new
+Fills a store with N active indicators (IPv4, IPv6 and domains, by `guardfeed ingest`), starts
+`guardfeed serve` with every feed of config/guardfeed.example.toml, then posts one new
 high-severity finding at a time (a fresh attacker IPv4 address) and measures, from the 2xx of
 the POST, how long until every feed that carries IPv4 serves a body listing it (polled with
 If-None-Match, so an unchanged feed costs a 304). Also reports the daemon's RSS per active
 indicator once it has rendered everything.
 
+The store is a fresh SQLite file, or with --store an (empty) PostgreSQL database. With
+--replica, a second daemon runs on the same store: findings go to the first, feeds are polled
+on the second (change-to-served latency on a replica other than the one that took the finding;
+PostgreSQL replicas learn of changes by LISTEN/NOTIFY, docs/replicas.md).
+
 Usage: bench/incremental_bench.py [--build build-bench] [--indicators 1000000] [--probes 100]
+                                  [--store postgresql://...] [--replica]
 Prints a Markdown summary (for docs/performance.md).
 """
 
@@ -80,16 +86,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def write_config(work, port):
+def write_config(work, port, store, name="guardfeed"):
     example = open("config/guardfeed.example.toml").read()
     config = example.replace('url = "sqlite://guardfeed-data/guardfeed.db"',
-                             'url = "sqlite://%s/guardfeed.db"' % work)
+                             'url = "%s"' % (store or "sqlite://%s/guardfeed.db" % work))
     config = config.replace('directory = "guardfeed-data/public"',
-                            'directory = "%s/public"' % work)
+                            'directory = "%s/public-%s"' % (work, name))
     config = config.replace('listen = "127.0.0.1:8080"',
                             'listen = "127.0.0.1:%d"\ningest_token = "%s"\n'
                             'render_debounce = "0ms"' % (port, TOKEN))
-    path = os.path.join(work, "guardfeed.toml")
+    path = os.path.join(work, name + ".toml")
     with open(path, "w") as f:
         f.write(config)
     return path
@@ -156,6 +162,9 @@ def main():
     parser.add_argument("--build", default="build-bench")
     parser.add_argument("--indicators", type=int, default=1000000)
     parser.add_argument("--probes", type=int, default=100)
+    parser.add_argument("--store", default="", help="a store URL (default: a fresh SQLite file)")
+    parser.add_argument("--replica", action="store_true",
+                        help="poll a second daemon on the same store, not the one posted to")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -165,9 +174,10 @@ def main():
 
     work = tempfile.mkdtemp(prefix="guardfeed-incremental-bench.")
     daemon = None
+    daemons = []
     try:
         port = free_port()
-        config = write_config(work, port)
+        config = write_config(work, port, args.store)
         corpus = os.path.join(work, "findings.jsonl.gz")
         print("== corpus: %d findings" % args.indicators, flush=True)
         write_corpus(corpus, args.indicators)
@@ -183,10 +193,21 @@ def main():
         started = time.time()
         daemon = subprocess.Popen([guardfeed, "-c", config, "--log-level", "warn", "serve"],
                                   stdout=log, stderr=log)
+        daemons.append(daemon)
         if not wait_ready(port, time.time() + 600):
             sys.exit("incremental_bench: the daemon never became ready (see %s)" % work)
         start_seconds = time.time() - started
-        poller = FeedPoller(port)
+        poll_port = port
+        if args.replica:
+            poll_port = free_port()
+            replica_config = write_config(work, poll_port, args.store, "replica")
+            daemons.append(subprocess.Popen(
+                [guardfeed, "-c", replica_config, "--log-level", "warn", "serve"], stdout=log,
+                stderr=log))
+            if not wait_ready(poll_port, time.time() + 600):
+                sys.exit("incremental_bench: the replica never became ready (see %s)" % work)
+            daemon = daemons[-1]  # RSS of the daemon that serves the probes
+        poller = FeedPoller(poll_port)
         for feed in IPV4_FEEDS:
             poller.fetch(feed)
         rss = rss_kib(daemon.pid)
@@ -225,9 +246,11 @@ def main():
 
         load = os.getloadavg()
         print()
-        print("incremental_bench: %d active indicators, %d probes, %s, load %.1f/%.1f/%.1f" %
-              (args.indicators, args.probes, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-               *load))
+        print("incremental_bench: %d active indicators, %d probes, store %s, polled on %s, %s, "
+              "load %.1f/%.1f/%.1f" %
+              (args.indicators, args.probes, args.store.split("://")[0] if args.store else "sqlite",
+               "another replica" if args.replica else "the daemon posted to",
+               time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), *load))
         print()
         print("| feed | p50 ms | p99 ms | max ms |")
         print("|---|---|---|---|")
@@ -242,12 +265,12 @@ def main():
         print("daemon RSS: %.1f MiB after start (%.0f bytes per active indicator), %.1f MiB "
               "after the probes" % (rss / 1024, rss * 1024 / args.indicators, rss_after / 1024))
     finally:
-        if daemon is not None:
-            daemon.terminate()
+        for process in daemons:
+            process.terminate()
             try:
-                daemon.wait(30)
+                process.wait(30)
             except subprocess.TimeoutExpired:
-                daemon.kill()
+                process.kill()
         if args.keep:
             print("work directory kept: %s" % work)
         else:

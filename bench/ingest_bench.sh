@@ -14,7 +14,10 @@
 # Usage: bench/ingest_bench.sh            (from the repository root, after building)
 #   BUILD=build-bench  COUNT=200000  RUNS=5  FORMATS="jsonl eventbridge gzip"
 #   WORK=/tmp/guardfeed-bench/ingest  SEED=1
-#   BATCH=N  sightings per transaction ([ingest] batch_size; default: guardfeed's own, 5000)
+#   BATCH=N  sightings per transaction ([ingest] batch_size; default: guardfeed's own, 100000)
+#   PG_URL=postgresql://USER@HOST:PORT/DB  the same into PostgreSQL instead of SQLite: `fresh`
+#            drops the schema `guardfeed` first (psql), `reingest` runs on what `fresh` left;
+#            start a server with scripts/pg-server.sh start DIR PORT
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,7 +48,19 @@ if [[ -n $BATCH ]]; then
   config=(--config "$WORK/batch.toml")
 fi
 
-remove_store() { rm -f "$1" "$1-wal" "$1-shm"; }
+PG_URL=${PG_URL:-}
+store_url="sqlite://$store"
+if [[ -n $PG_URL ]]; then store_url=$PG_URL; fi
+
+remove_store() {
+  if [[ -n $PG_URL ]]; then
+    psql -q "$PG_URL" -c "DROP SCHEMA IF EXISTS guardfeed CASCADE" >/dev/null
+  else
+    rm -f "$1" "$1-wal" "$1-shm"
+  fi
+}
+# PostgreSQL: re-ingest needs no copy; the database keeps what the fresh run left.
+keep_store() { :; }
 copy_store() {  # copy_store FROM TO
   remove_store "$2"
   cp "$1" "$2"
@@ -78,7 +93,7 @@ measure() {
   for ((run = 1; run <= RUNS; run++)); do
     "$@"
     /usr/bin/time -f "%e %U %S" -o "$WORK/time.txt" \
-      "$guardfeed" "${config[@]}" --log-level off --store "sqlite://$store" --now "$NOW" \
+      "$guardfeed" "${config[@]}" --log-level off --store "$store_url" --now "$NOW" \
       ingest --json "$file" \
       >"$WORK/summary-$label.json" || {
       echo "ingest_bench: guardfeed ingest failed (exit $?)" >&2
@@ -107,13 +122,17 @@ EOF
 }
 
 echo "guardfeed ingest benchmark: $COUNT findings, seed $SEED, $RUNS runs," \
-  "batch ${BATCH:-default}, store in $WORK"
+  "batch ${BATCH:-default}, store ${PG_URL:+PostgreSQL }in ${PG_URL:+the database}${PG_URL:-$WORK}"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for format in $FORMATS; do
   file=$(corpus "$format")
   measure "fresh-$format" "$file" remove_store "$store"
-  copy_store "$store" "$WORK/populated.db"
-  measure "reingest-$format" "$file" copy_store "$WORK/populated.db" "$store"
+  if [[ -n $PG_URL ]]; then
+    measure "reingest-$format" "$file" keep_store
+  else
+    copy_store "$store" "$WORK/populated.db"
+    measure "reingest-$format" "$file" copy_store "$WORK/populated.db" "$store"
+  fi
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

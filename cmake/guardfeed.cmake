@@ -38,5 +38,5 @@ function(guardfeed_test name)
       GUARDFEED_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
       GUARDFEED_BINARY_DIR="${PROJECT_BINARY_DIR}")
   guardfeed_strict(${name})
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", global.config_path,
                  "Configuration file (TOML; env GUARDFEED_CONFIG; default: built-in defaults)");
   app.add_option("--store", global.store_url,
-                 "Store URL, overriding the configuration (sqlite://PATH)");
+                 "Store URL, overriding the configuration (sqlite://PATH or postgresql://USER@HOST:PORT/DB)");
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.add_option("--now", global.now, "Use this Unix time as now (replaying old findings)");
@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   AddIndicatorsCommand(app, global, exit_code);
   AddAllowCommand(app, global, exit_code);
   AddExpireCommand(app, global, exit_code);
+  AddStoreCommand(app, global, exit_code);
   AddConfigCommand(app, global, exit_code);
   AddPublishCommand(app, global, exit_code);
   AddLambdaCommand(app, global, exit_code);

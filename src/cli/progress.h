@@ -19,8 +19,13 @@ class Progress {
 
   // Redraws at most a few times per second.
   void Update(uint64_t done, uint64_t total);
+  // For work of unknown size: "label: <done> <unit>", at the same pace.
+  void UpdateCount(uint64_t done, const char* unit);
 
  private:
+  // Whether to draw now (a terminal, and the last drawing is old enough); records the drawing.
+  bool Due();
+
   const std::string label_;
   const bool enabled_;
   bool drawn_ = false;

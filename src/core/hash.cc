@@ -30,6 +30,33 @@ std::string HexEncode(std::string_view bytes) {
 std::string Sha256Hex(std::string_view data) { return Digest(EVP_sha256(), data); }
 std::string Md5Hex(std::string_view data) { return Digest(EVP_md5(), data); }
 
+struct Sha256::Context {
+  ~Context() { EVP_MD_CTX_free(ctx); }
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+};
+
+Sha256::Sha256() : context_(std::make_unique<Context>()) {
+  EVP_DigestInit_ex(context_->ctx, EVP_sha256(), nullptr);
+}
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+void Sha256::Update(std::string_view data) {
+  EVP_DigestUpdate(context_->ctx, data.data(), data.size());
+}
+
+// Finishes a copy, so the running context stays usable.
+std::string Sha256::HexDigest() const {
+  EVP_MD_CTX* copy = EVP_MD_CTX_new();
+  EVP_MD_CTX_copy_ex(copy, context_->ctx);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(copy, out, &len);
+  EVP_MD_CTX_free(copy);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(out), len));
+}
+
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace guardfeed {
 
@@ -45,6 +46,22 @@ inline std::string ToLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = AsciiToLower(c);
   return out;
+}
+
+// `text` with each NUL byte replaced by U+FFFD (the replacement character): text a store keeps
+// (PostgreSQL's above all) cannot hold NUL, and JSON can spell one ("\u0000").
+inline void ReplaceNulBytes(std::string& text) {
+  if (text.find('\0') == std::string::npos) return;
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (char c : text) {
+    if (c == '\0') {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out += c;
+    }
+  }
+  text = std::move(out);
 }
 
 // A byte count for messages, rounded down to its unit: "64 MiB", "512 KiB", "17 B" (whole GiB

@@ -51,7 +51,7 @@ class RecordingStore final : public StoreWrapper {
     return entry;
   }
   void ForgetFeeds() { feeds_.clear(); }
-  void Clear() {
+  void ForgetAll() {
     entry_ = {};
     feeds_.clear();
   }
@@ -117,7 +117,7 @@ class LambdaHandler::Impl {
     Result<LambdaEvent> event = ClassifyEvent(invocation.event);
     if (!event.ok()) return event.status();
     GF_RETURN_IF_ERROR(Sync());
-    recorder_->Clear();
+    recorder_->ForgetAll();
     Result<std::string> response = Run(invocation, *event);
     // Whatever failed after the local store took sightings left it ahead of the shared state:
     // start again from S3 next time rather than publish what was never committed.

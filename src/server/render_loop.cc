@@ -23,10 +23,15 @@ std::chrono::seconds RetryDelay(int failures) {
 }  // namespace
 
 RenderLoop::RenderLoop(ServerContext& ctx) : ctx_(ctx) {
+  watch_target_->loop = this;
   gzip_thread_ = std::thread([this] { GzipLoop(); });
 }
 
 RenderLoop::~RenderLoop() {
+  {
+    std::lock_guard lock(watch_target_->mu);
+    watch_target_->loop = nullptr;
+  }
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -44,6 +49,14 @@ RenderLoop::~RenderLoop() {
 void RenderLoop::RenderNow() { Tick(true); }
 
 void RenderLoop::Start() {
+  // A store shared with other replicas tells us about their commits; the poll stays as the
+  // safety net. The callback may outlive this loop (the store owns it): it goes through
+  // watch_target_, which the destructor clears.
+  std::shared_ptr<WatchTarget> target = watch_target_;
+  ctx_.generation()->pipeline->store->WatchChanges([target] {
+    std::lock_guard lock(target->mu);
+    if (target->loop != nullptr) target->loop->Notify();
+  });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -129,17 +142,26 @@ void RenderLoop::Tick(bool force) {
   // Before the store check: a failing target must be retried (and its backoff advanced) even
   // while the store is down, or its past-due retry time would make the loop spin.
   RetryDuePublishes(*generation);
-  Result<int64_t> counter = generation->pipeline->store->ChangeCounter();
+  Store& store = *generation->pipeline->store;
+  // A replica that just became the publisher publishes what it serves, changed or not: the
+  // previous one may have died mid-publish.
+  bool leads = store.LeadsPublishing();
+  if (leads && !ctx_.publishing_leader.load()) took_over_ = true;
+  ctx_.publishing_leader.store(leads);
+  Result<int64_t> counter = store.ChangeCounter();
   ctx_.store_ok.store(counter.ok());
   if (!counter.ok()) {
+    ctx_.store_error.store(std::make_shared<const std::string>(counter.status().ToString()));
     if (!last_store_error_logged_) {
       spdlog::error("render store_error=\"{}\"", counter.status().ToString());
     }
     last_store_error_logged_ = true;
     return;
   }
+  ctx_.store_error.store(nullptr);
   if (last_store_error_logged_) spdlog::info("render store=reachable");
   last_store_error_logged_ = false;
+  if (took_over_) force = true;
   UnixSeconds now = generation->pipeline->clock->Now();
   bool expired = next_expiry_ && now >= *next_expiry_;
   bool stale = force || expired || *counter != rendered_counter_ ||
@@ -188,6 +210,7 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
   double seconds = std::chrono::duration<double>(Steady::now() - started).count();
   rendered_counter_ = counter;
   rendered_generation_ = generation.id;
+  took_over_ = false;
   next_expiry_ = live_->NextExpiry();
   ctx_.metrics->RecordRender(set->reports, seconds, true);
   std::string changed;
@@ -319,6 +342,8 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
 
 void RenderLoop::PublishAll(const Generation& generation, const FeedSet& feeds,
                             const std::set<std::string>& accepted) {
+  // Replicas of one store publish through one of them (Store::LeadsPublishing).
+  if (!ctx_.publishing_leader.load()) return;
   for (Publisher* target : generation.pipeline->publishers) {
     PublishTo(generation, *target, feeds, accepted);
   }
@@ -354,6 +379,11 @@ void RenderLoop::PublishTo(const Generation& generation, Publisher& target, cons
 }
 
 void RenderLoop::RetryDuePublishes(const Generation& generation) {
+  // A standby replica leaves retries to the leader; it publishes everything when it takes over.
+  if (!ctx_.publishing_leader.load()) {
+    pending_.clear();
+    return;
+  }
   std::vector<PendingPublish> due;
   for (const auto& [name, pending] : pending_) {
     if (pending.retry_at <= Steady::now()) due.push_back(pending);

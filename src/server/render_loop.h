@@ -1,11 +1,11 @@
 // RenderLoop: re-renders the feeds off the request path. Wakes when told the store changed
 // (debounced: one render per burst), when the store's ChangeCounter moved (another process
-// wrote), when the soonest indicator expiry passed, or on reload. Renders are incremental
+// wrote: polled, and notified by stores shared between replicas), when the soonest indicator expiry passed, or on reload. Renders are incremental
 // (LiveFeeds: the store's changes since the last render are applied and only the feeds they
 // touch are rendered and versioned again; a reload starts from a full load). Each render passes
 // the shrink guard (a feed that would lose too much keeps serving its previous snapshot until an
 // operator accepts the change), swaps the new ServedSet into the SnapshotHolder and publishes to
-// every target; a target that failed is retried with exponential backoff until it succeeds,
+// every target when this process leads publishing (Store::LeadsPublishing; replicas elect one); a target that failed is retried with exponential backoff until it succeeds,
 // even when nothing changes. Large bodies are gzipped on a thread of their own after the swap,
 // so new identity bytes are served at once and their gzip follows. Once an hour it deletes
 // indicators expired longer than the retention.
@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -91,7 +92,14 @@ class RenderLoop {
     std::chrono::steady_clock::time_point retry_at;
   };
 
+  // What the store's change watcher calls (Start): this loop until it is destroyed.
+  struct WatchTarget {
+    std::mutex mu;
+    RenderLoop* loop = nullptr;  // guarded by mu
+  };
+
   ServerContext& ctx_;
+  std::shared_ptr<WatchTarget> watch_target_ = std::make_shared<WatchTarget>();
   std::thread thread_;
 
   std::mutex mu_;
@@ -122,6 +130,7 @@ class RenderLoop {
   std::map<std::string, PendingPublish> pending_;                     // by target description
   std::set<std::string> held_back_;  // feeds the shrink guard is holding
   bool last_store_error_logged_ = false;
+  bool took_over_ = false;  // became the publishing replica; not rendered and published since
   bool incremental_error_logged_ = false;  // until an incremental update succeeds again
 };
 

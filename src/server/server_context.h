@@ -72,6 +72,10 @@ class ServerContext {
     if (on_accept_shrink) on_accept_shrink(feed);
   }
   std::atomic<bool> store_ok{false};  // last store poll by the render loop succeeded
+  // Why the last store poll failed (null when it succeeded), for /readyz.
+  std::atomic<std::shared_ptr<const std::string>> store_error;
+  // This replica publishes to the external targets (Store::LeadsPublishing at the last poll).
+  std::atomic<bool> publishing_leader{true};
   std::atomic<bool> stopping{false};
   std::atomic<uint16_t> bound_port{0};  // set once the listener is bound
   const UnixSeconds started_at;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "core/time_util.h"
 
 namespace guardfeed {
@@ -65,6 +66,11 @@ void Ingestor::Accept(Finding&& finding, IngestSummary& summary, Status& store_s
   }
   ++summary.findings_accepted;
   if (finding.indicators.empty()) ++summary.skipped["no_indicators"];
+  // Every engine stores the same text (docs/store.md, "Text"); indicator values never hold NUL.
+  for (std::string* text : {&finding.id, &finding.type, &finding.account_id, &finding.region,
+                            &finding.action_type, &finding.direction}) {
+    ReplaceNulBytes(*text);
+  }
   const UnixSeconds now = clock_->Now();
   // A clock skewed into the future must not keep an entry listed for longer than its TTL.
   UnixSeconds last_seen = options_.seen_at_receipt ? now : std::min(finding.last_seen, now);

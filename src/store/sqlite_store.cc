@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,9 @@ enum StmtId : size_t {
   kPutRemoval, kDeleteRemoval, kPutUnremoval, kGetRemoval, kListRemovals,
   kPutAllow, kDeleteAllow, kAllowChanged, kListAllow, kPutAudit, kListAudit,
   kGetFeed, kPutFeed, kGetPublisher, kPutPublisher, kSeen,
+  kExportSightings, kExportIndicators, kExportAudit, kExportFeeds, kExportPublishers,
+  kImportRemoval, kImportAllow, kImportFeed, kImportPublisher, kRaiseCounter, kAllowImported,
+  kIsEmpty,
   kStmtCount
 };
 // clang-format on
@@ -196,8 +200,39 @@ constexpr StmtSql kStatements[] = {
     {kSeen,
      "SELECT EXISTS (SELECT 1 FROM indicators WHERE value = ?1) OR "
      "EXISTS (SELECT 1 FROM sightings WHERE value = ?1)"},
+    // Raw rows (store copy): every table in primary-key order, bytewise (BINARY collation);
+    // removals and the allowlist reuse kListRemovals and kListAllow.
+    {kExportSightings, "SELECT " GF_SIGHTING_COLUMNS " ORDER BY s.value, f.finding_id"},
+    {kExportIndicators, "SELECT " GF_INDICATOR_COLUMNS " FROM indicators ORDER BY value"},
+    {kExportAudit, "SELECT at, actor, action, target, detail FROM audit ORDER BY id"},
+    {kExportFeeds,
+     "SELECT feed, content_digest, serial, version, data_ts FROM feed_state ORDER BY feed"},
+    {kExportPublishers, "SELECT key, value FROM publisher_state ORDER BY key"},
+    // Imports are plain inserts: a row whose key exists fails the import instead of merging.
+    {kImportRemoval,
+     "INSERT INTO removals (value, kind, reason, actor, removed_at, changed) "
+     "VALUES (?, ?, ?, ?, ?, ?)"},
+    {kImportAllow, "INSERT INTO allowlist (entry, comment, actor, added_at) VALUES (?, ?, ?, ?)"},
+    {kImportFeed,
+     "INSERT INTO feed_state (feed, content_digest, serial, version, data_ts) "
+     "VALUES (?, ?, ?, ?, ?)"},
+    {kImportPublisher, "INSERT INTO publisher_state (key, value) VALUES (?, ?)"},
+    {kRaiseCounter, "UPDATE meta SET change_counter = max(change_counter, ?1) WHERE id = 1"},
+    {kAllowImported, "UPDATE meta SET allowlist_changed = change_counter WHERE id = 1"},
+    {kIsEmpty,
+     "SELECT NOT EXISTS (SELECT 1 FROM sightings) AND NOT EXISTS (SELECT 1 FROM indicators) AND "
+     "NOT EXISTS (SELECT 1 FROM removals) AND NOT EXISTS (SELECT 1 FROM allowlist) AND "
+     "NOT EXISTS (SELECT 1 FROM audit) AND NOT EXISTS (SELECT 1 FROM feed_state) AND "
+     "NOT EXISTS (SELECT 1 FROM publisher_state)"},
 };
 static_assert(std::size(kStatements) == kStmtCount, "every StmtId has exactly one statement");
+
+// Clear: every table of the schema but meta. Run by sqlite3_exec (several statements, and rare
+// enough not to need preparing).
+constexpr const char* kClearSql =
+    "DELETE FROM sightings; DELETE FROM findings; DELETE FROM labels; DELETE FROM indicators; "
+    "DELETE FROM removals; DELETE FROM unremovals; DELETE FROM allowlist; DELETE FROM audit; "
+    "DELETE FROM feed_state; DELETE FROM publisher_state;";
 
 #undef GF_INDICATOR_COLUMNS
 #undef GF_SIGHTING_COLUMNS
@@ -264,6 +299,9 @@ ChangedIndicator ReadRemovalChangeRow(const Query& q) {
   change.record.indicator = {KindFromCode(q.GetInt(1)), q.GetText(0)};
   change.removed = q.GetInt(2) != 0;
   return change;
+}
+std::pair<std::string, std::string> ReadPublisherRow(const Query& q) {
+  return {q.GetText(0), q.GetText(1)};
 }
 int64_t ReadInt(const Query& q) { return q.GetInt(0); }
 std::string ReadText(const Query& q) { return q.GetText(0); }
@@ -395,6 +433,38 @@ struct Written {
   MergedTimes times;
 };
 
+// ExportRows' output: collects rows and hands them to the sink in chunks of at most `limit`
+// rows, filled in table order (a chunk may hold the end of one table and the start of the next).
+// The sink is called at least once, so an empty store still sends its counter along.
+class ChunkWriter {
+ public:
+  ChunkWriter(size_t limit, const std::function<Status(const StoreRows&)>& sink)
+      : limit_(limit), sink_(sink) {}
+
+  template <typename Row>
+  Status Add(std::vector<Row> StoreRows::*table, Row row) {
+    (chunk_.*table).push_back(std::move(row));
+    return ++rows_ >= limit_ ? Flush() : Status::Ok();
+  }
+  // Sends the last, partial chunk (or the only, empty one).
+  Status Finish() { return rows_ > 0 || !sent_ ? Flush() : Status::Ok(); }
+
+ private:
+  Status Flush() {
+    Status status = sink_(chunk_);
+    chunk_ = StoreRows{};
+    rows_ = 0;
+    sent_ = true;
+    return status;
+  }
+
+  const size_t limit_;
+  const std::function<Status(const StoreRows&)>& sink_;  // borrowed for the export
+  StoreRows chunk_;
+  size_t rows_ = 0;
+  bool sent_ = false;
+};
+
 // What RefreshIndicator starts from.
 struct RefreshInput {
   IndicatorRecord live;                // aggregate of live sightings; finding_count 0 if none
@@ -439,6 +509,13 @@ class SqliteStore final : public Store {
   Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) override;
   Result<std::optional<std::string>> GetPublisherState(std::string_view key) override;
   Status PutPublisherState(std::string_view key, std::string_view value) override;
+  // The sink runs while this store holds its lock and a read transaction: it must not call this
+  // store.
+  Status ExportRows(size_t chunk_rows, int64_t& counter,
+                    const std::function<Status(const StoreRows&)>& sink) override;
+  Status ImportRows(const StoreRows& rows, int64_t counter) override;
+  Result<bool> IsEmpty() override;
+  Status Clear() override;
   std::string Describe() const override { return description_; }
 
  private:
@@ -490,6 +567,16 @@ class SqliteStore final : public Store {
   Status ExpireSightings(UnixSeconds cutoff, int64_t& deleted);
   // The body of ChangesSince's read transaction.
   Status ReadChanges(int64_t counter, StoreChanges& changes);
+  // The bodies of ExportRows' read transaction and ImportRows' write transaction.
+  Status ExportAll(size_t chunk_rows, int64_t& counter,
+                   const std::function<Status(const StoreRows&)>& sink);
+  // Every row of statement `id`, converted by `read`, into `table` of the chunks.
+  template <typename Read, typename Row>
+  Status ExportTable(StmtId id, Read read, std::vector<Row> StoreRows::*table, ChunkWriter& out);
+  Status ImportAll(const StoreRows& rows, int64_t counter);
+  Status ImportSightings(const std::vector<SightingRecord>& sightings);
+  Status ImportChangeRows(const StoreRows& rows, int64_t changed);
+  Status ImportOtherRows(const StoreRows& rows);
   // The body of AdvanceFeedState's transaction.
   Status AdvanceFeed(std::string_view feed, std::string_view digest, UnixSeconds now,
                      const NextFeedVersion& next_version, FeedAdvance& result);
@@ -1093,6 +1180,130 @@ Status SqliteStore::PutPublisherState(std::string_view key, std::string_view val
   return Transact("put publisher state " + std::string(key), [&] {
     Query q(Stmt(kPutPublisher));
     return q.Bind(key).BindBlob(value).Run();
+  });
+}
+
+// ---- Raw rows (store copy) ----
+
+Status SqliteStore::ExportRows(size_t chunk_rows, int64_t& counter,
+                               const std::function<Status(const StoreRows&)>& sink) {
+  if (chunk_rows == 0) return Status::InvalidArgument("export rows: chunk size is 0");
+  std::lock_guard lock(mu_);
+  Status status = Run(kBeginRead);
+  if (status.ok()) status = ExportAll(chunk_rows, counter, sink);
+  if (status.ok()) status = Run(kCommit);
+  if (!status.ok() && sqlite3_get_autocommit(db_.get()) == 0) (void)Run(kRollback);
+  return status.WithContext("export rows");
+}
+
+// The counter is read first: that read fixes the snapshot every table is read from.
+Status SqliteStore::ExportAll(size_t chunk_rows, int64_t& counter,
+                              const std::function<Status(const StoreRows&)>& sink) {
+  Result<int64_t> read = ReadCounter();
+  if (!read.ok()) return read.status();
+  counter = *read;
+  ChunkWriter out(chunk_rows, sink);
+  GF_RETURN_IF_ERROR(ExportTable(kExportSightings, ReadSightingRow, &StoreRows::sightings, out));
+  GF_RETURN_IF_ERROR(ExportTable(kExportIndicators, ReadIndicatorRow, &StoreRows::indicators, out));
+  GF_RETURN_IF_ERROR(ExportTable(kListRemovals, ReadRemovalRow, &StoreRows::removals, out));
+  GF_RETURN_IF_ERROR(ExportTable(kListAllow, ReadAllowlistRow, &StoreRows::allowlist, out));
+  GF_RETURN_IF_ERROR(ExportTable(kExportAudit, ReadAuditRow, &StoreRows::audit, out));
+  GF_RETURN_IF_ERROR(ExportTable(kExportFeeds, ReadFeedRow, &StoreRows::feed_states, out));
+  GF_RETURN_IF_ERROR(
+      ExportTable(kExportPublishers, ReadPublisherRow, &StoreRows::publisher_states, out));
+  return out.Finish();
+}
+
+template <typename Read, typename Row>
+Status SqliteStore::ExportTable(StmtId id, Read read, std::vector<Row> StoreRows::*table,
+                                ChunkWriter& out) {
+  Query q(Stmt(id));
+  for (;;) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    GF_RETURN_IF_ERROR(out.Add(table, read(q)));
+  }
+}
+
+Status SqliteStore::ImportRows(const StoreRows& rows, int64_t counter) {
+  return Transact("import " + std::to_string(rows.size()) + " rows",
+                  [&] { return ImportAll(rows, counter); });
+}
+
+// The counter moves first, so that the imported indicators and removals carry the value it
+// commits with: readers of the target see them as changed after any counter of the source.
+Status SqliteStore::ImportAll(const StoreRows& rows, int64_t counter) {
+  GF_RETURN_IF_ERROR(Run(kRaiseCounter, counter));
+  Result<int64_t> changed = ReadCounter();
+  if (!changed.ok()) return changed.status();
+  if (!rows.allowlist.empty()) GF_RETURN_IF_ERROR(Run(kAllowImported));
+  GF_RETURN_IF_ERROR(ImportSightings(rows.sightings));
+  GF_RETURN_IF_ERROR(ImportChangeRows(rows, *changed));
+  return ImportOtherRows(rows);
+}
+
+// Sightings arrive by (value, finding id): a finding named by several values repeats, so the
+// guess of FindingRef follows the last finding's.
+Status SqliteStore::ImportSightings(const std::vector<SightingRecord>& sightings) {
+  bool expect_new = true;
+  for (const SightingRecord& in : sightings) {
+    bool created = false;
+    Result<int64_t> finding = FindingRef(in.finding_id, expect_new, created);
+    if (!finding.ok()) return finding.status();
+    expect_new = created;
+    Result<int64_t> label = LabelRef(in);
+    if (!label.ok()) return label.status();
+    GF_RETURN_IF_ERROR(Run(kInsertSighting, in.indicator.value, *finding,
+                           KindCode(in.indicator.kind), *label, in.severity, in.first_seen,
+                           in.last_seen, in.updated_at, in.count, int64_t{in.withdrawn},
+                           in.expires_at));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::ImportChangeRows(const StoreRows& rows, int64_t changed) {
+  for (const IndicatorRecord& record : rows.indicators) {
+    GF_RETURN_IF_ERROR(WriteIndicator(kInsertIndicator, record, changed));
+  }
+  for (const RemovalRecord& r : rows.removals) {
+    GF_RETURN_IF_ERROR(Run(kImportRemoval, r.indicator.value, KindCode(r.indicator.kind), r.reason,
+                           r.actor, r.removed_at, changed));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::ImportOtherRows(const StoreRows& rows) {
+  for (const AllowlistRecord& r : rows.allowlist) {
+    GF_RETURN_IF_ERROR(Run(kImportAllow, r.entry, r.comment, r.actor, r.added_at));
+  }
+  for (const AuditRecord& r : rows.audit) {
+    GF_RETURN_IF_ERROR(Run(kPutAudit, r.at, r.actor, r.action, r.target, r.detail));
+  }
+  for (const FeedState& r : rows.feed_states) {
+    GF_RETURN_IF_ERROR(Run(kImportFeed, r.feed, r.content_digest, r.serial, r.version, r.data_ts));
+  }
+  for (const auto& [key, value] : rows.publisher_states) {
+    Query q(Stmt(kImportPublisher));
+    GF_RETURN_IF_ERROR(q.Bind(key).BindBlob(value).Run());
+  }
+  return Status::Ok();
+}
+
+Result<bool> SqliteStore::IsEmpty() {
+  std::lock_guard lock(mu_);
+  Result<std::optional<int64_t>> empty = SelectOne(kIsEmpty, ReadInt);
+  if (!empty.ok()) return empty.status().WithContext("check whether the store is empty");
+  return empty->value_or(0) != 0;
+}
+
+// The counter is kept and bumped, never reset: a reader following it must not see it go back.
+Status SqliteStore::Clear() {
+  return Transact("clear store", [&] {
+    labels_.clear();  // the label ids are gone
+    GF_RETURN_IF_ERROR(Exec(db_.get(), kClearSql));
+    GF_RETURN_IF_ERROR(Run(kAllowChanged));
+    return Run(kBump);
   });
 }
 

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -147,6 +148,23 @@ struct IndicatorQuery {
   std::string after;  // pagination: values strictly greater than this
 };
 
+// A chunk of raw table rows, engine-independent: what `store copy` (store/copy.h) moves between
+// engines. Rows are as stored: no merging, no audit entries, no derived recomputation.
+struct StoreRows {
+  std::vector<SightingRecord> sightings;
+  std::vector<IndicatorRecord> indicators;
+  std::vector<RemovalRecord> removals;
+  std::vector<AllowlistRecord> allowlist;
+  std::vector<AuditRecord> audit;  // oldest first
+  std::vector<FeedState> feed_states;
+  std::vector<std::pair<std::string, std::string>> publisher_states;  // key, value
+
+  size_t size() const {
+    return sightings.size() + indicators.size() + removals.size() + allowlist.size() +
+           audit.size() + feed_states.size() + publisher_states.size();
+  }
+};
+
 class Store {
  public:
   Store() = default;
@@ -220,6 +238,33 @@ class Store {
   // publisher's own key. Lets a restarted or replicated publisher compute correct diffs.
   virtual Result<std::optional<std::string>> GetPublisherState(std::string_view key) = 0;
   virtual Status PutPublisherState(std::string_view key, std::string_view value) = 0;
+
+  // Raw access for `store copy` (store/copy.h). ExportRows reads every table in one snapshot and
+  // hands its rows to `sink` in chunks of at most `chunk_rows` rows (at least one chunk, empty
+  // for an empty store), each table in primary-key order, bytewise (audit oldest first); `counter`
+  // receives the snapshot's change counter before the first call. The sink must not call this
+  // store. ImportRows appends rows as they are, in one transaction (an existing key fails it
+  // all), raises the change counter to max(current, `counter`) and marks the imported indicators
+  // and removals changed at that value (nothing may read the target during a copy). IsEmpty:
+  // no row in any copied table. Clear deletes every row (the schema stays; the counter moves on).
+  virtual Status ExportRows(size_t chunk_rows, int64_t& counter,
+                            const std::function<Status(const StoreRows&)>& sink) = 0;
+  virtual Status ImportRows(const StoreRows& rows, int64_t counter) = 0;
+  virtual Result<bool> IsEmpty() = 0;
+  virtual Status Clear() = 0;
+
+  // Engines shared by several processes (PostgreSQL replicas) tell each other about commits:
+  // WatchChanges calls `on_change` from a thread of the store's soon after any process commits
+  // a change (and after reconnecting, since notifications may have been missed) until the Store
+  // is destroyed. Returns false when the engine cannot; callers then poll ChangeCounter.
+  virtual bool WatchChanges(std::function<void()> on_change) {
+    (void)on_change;
+    return false;
+  }
+  // Whether this process is the one, among those sharing the store, that publishes to external
+  // targets (S3, ATP Cloud) now. PostgreSQL: a session advisory lock, taken by whichever replica
+  // asks first and released when its connection ends; SQLite: always (one box).
+  virtual bool LeadsPublishing() { return true; }
 
   // "sqlite:///path/to/db" or "postgresql://..."; for diagnostics, without secrets.
   virtual std::string Describe() const = 0;

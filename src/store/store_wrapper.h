@@ -5,6 +5,8 @@
 // Thread safety: as the wrapped Store's.
 #pragma once
 
+#include <utility>
+
 #include "store/store.h"
 
 namespace guardfeed {
@@ -78,6 +80,19 @@ class StoreWrapper : public Store {
   Status PutPublisherState(std::string_view key, std::string_view value) override {
     return target_->PutPublisherState(key, value);
   }
+  Status ExportRows(size_t chunk_rows, int64_t& counter,
+                    const std::function<Status(const StoreRows&)>& sink) override {
+    return target_->ExportRows(chunk_rows, counter, sink);
+  }
+  Status ImportRows(const StoreRows& rows, int64_t counter) override {
+    return target_->ImportRows(rows, counter);
+  }
+  Result<bool> IsEmpty() override { return target_->IsEmpty(); }
+  Status Clear() override { return target_->Clear(); }
+  bool WatchChanges(std::function<void()> on_change) override {
+    return target_->WatchChanges(std::move(on_change));
+  }
+  bool LeadsPublishing() override { return target_->LeadsPublishing(); }
   std::string Describe() const override { return target_->Describe(); }
 
  private:

@@ -1,8 +1,5 @@
 #include "common/ceph_rgw.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,24 +10,6 @@
 #include "common/ci_skip.h"
 
 namespace guardfeed::testing {
-
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool OnPath(const std::string& tool) {
-  return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-int Shell(const std::string& command) { return WEXITSTATUS(std::system(command.c_str())); }
 
 void CephRgw::SetUp() {
   for (const char* tool : {"ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph",

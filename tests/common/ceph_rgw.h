@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "common/process.h"
+
 namespace guardfeed::testing {
 
 class CephRgw : public ::testing::Environment {
@@ -37,10 +39,5 @@ class CephRgw : public ::testing::Environment {
     ASSERT_TRUE(::guardfeed::testing::CephRgw::start_error.empty())                            \
         << ::guardfeed::testing::CephRgw::start_error;                                         \
   } while (0)
-
-// Small process helpers the integration tests share.
-int FreeLoopbackPort();
-bool OnPath(const std::string& tool);
-int Shell(const std::string& command);  // exit status of `sh -c command`
 
 }  // namespace guardfeed::testing

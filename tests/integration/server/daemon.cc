@@ -103,7 +103,10 @@ Daemon::~Daemon() {
 
 void Daemon::WriteConfig(const DaemonOptions& options) {
   std::ofstream out(config_path_ + ".tmp", std::ios::trunc);
-  out << "[store]\nurl = \"sqlite://" << dir_ << "/" << options.store_file << "\"\n\n"
+  std::string store_url = options.store_url.empty()
+                              ? "sqlite://" + dir_ + "/" + options.store_file
+                              : options.store_url;
+  out << "[store]\nurl = \"" << store_url << "\"\n\n"
       << "[policy]\nmin_severity = 4.0\nallowlist = [\"192.0.2.10\"]\n\n"
       << "[ingest]\nseen_at = \"receipt\"\n\n";
   out << "[server]\n";

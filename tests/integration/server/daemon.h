@@ -22,6 +22,8 @@ struct DaemonOptions {
   std::string listen = "127.0.0.1:0";
   // The store's file name inside the daemon's directory.
   std::string store_file = "guardfeed.db";
+  // A store URL (e.g. postgresql://...) used instead of store_file when set.
+  std::string store_url;
 };
 
 inline constexpr const char* kIngestToken = "ingest-secret-0123456789";

@@ -15,6 +15,16 @@ TEST(Hash, KnownDigests) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Hash, Sha256InPiecesEqualsOneShot) {
+  Sha256 hash;
+  EXPECT_EQ(hash.HexDigest(), Sha256Hex(""));
+  hash.Update("a");
+  hash.Update(std::string_view("b\0c", 3));
+  EXPECT_EQ(hash.HexDigest(), Sha256Hex(std::string_view("ab\0c", 4)));
+  hash.Update("d");  // HexDigest does not end the hash
+  EXPECT_EQ(hash.HexDigest(), Sha256Hex(std::string_view("ab\0cd", 5)));
+}
+
 TEST(Status, CarriesCodeAndContext) {
   Status status = Status::NotFound("feed x").WithContext("render");
   EXPECT_FALSE(status.ok());

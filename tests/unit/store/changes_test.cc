@@ -1,5 +1,5 @@
-// Store::ChangesSince on the SQLite engine, and the aggregate Apply keeps (its first-sighting fast
-// path must give what recomputing from the sightings gives).
+// Store::ChangesSince, and the aggregate Apply keeps (its first-sighting fast path must give what
+// recomputing from the sightings gives), on every engine.
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -9,7 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "store/store.h"
-#include "unit/store/temp_dir.h"
+#include "unit/store/engines.h"
 #include "unit/store/sightings.h"
 
 namespace guardfeed {
@@ -19,16 +19,10 @@ using ::guardfeed::testing::kDay;
 using ::guardfeed::testing::kT0;
 using ::guardfeed::testing::Sighting;
 
-using testing::StoreTempDir;
-
-
-std::unique_ptr<Store> OpenAt(const std::string& url) {
-  Result<std::unique_ptr<Store>> store = OpenStore(url);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return store.ok() ? std::move(store).value() : nullptr;
-}
-
-std::unique_ptr<Store> OpenMemory() { return OpenAt("sqlite://:memory:"); }
+class ChangesSince : public testing::StoreEngineTest {};
+INSTANTIATE_TEST_SUITE_P(, ChangesSince, testing::AllStoreEngines(), testing::StoreEngineName);
+class StoreApply : public testing::StoreEngineTest {};
+INSTANTIATE_TEST_SUITE_P(, StoreApply, testing::AllStoreEngines(), testing::StoreEngineName);
 
 Indicator Ip(const std::string& value) { return Indicator{IndicatorKind::kIpv4, value}; }
 
@@ -71,8 +65,8 @@ bool SameRecord(const IndicatorRecord& a, const IndicatorRecord& b) {
          a.finding_count == b.finding_count;
 }
 
-TEST(ChangesSince, EmptyStoreHasNoChanges) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, EmptyStoreHasNoChanges) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   StoreChanges changes = MustChanges(*store, 0);
   EXPECT_EQ(changes.counter, 0);
@@ -81,8 +75,8 @@ TEST(ChangesSince, EmptyStoreHasNoChanges) {
   EXPECT_FALSE(changes.reset);
 }
 
-TEST(ChangesSince, ListsNewUpdatedAndWithdrawnIndicatorsOnce) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, ListsNewUpdatedAndWithdrawnIndicatorsOnce) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   MustApply(*store, {Sighting("f1", "198.51.100.1"), Sighting("f1", "198.51.100.2")});
   const int64_t c1 = Counter(*store);
@@ -119,8 +113,8 @@ TEST(ChangesSince, ListsNewUpdatedAndWithdrawnIndicatorsOnce) {
             (std::vector<std::string>{"198.51.100.1", "198.51.100.2", "198.51.100.3"}));
 }
 
-TEST(ChangesSince, RedeliveryListsNothing) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, RedeliveryListsNothing) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   std::vector<SightingRecord> batch = {Sighting("f1", "198.51.100.1")};
   MustApply(*store, batch);
@@ -131,8 +125,8 @@ TEST(ChangesSince, RedeliveryListsNothing) {
   EXPECT_TRUE(changes.indicators.empty());
 }
 
-TEST(ChangesSince, EachBatchOfApplyBatchesHasItsOwnCounter) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, EachBatchOfApplyBatchesHasItsOwnCounter) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   const int64_t before = Counter(*store);
   std::vector<SightingRecord> a = {Sighting("f1", "198.51.100.1")};
@@ -146,8 +140,8 @@ TEST(ChangesSince, EachBatchOfApplyBatchesHasItsOwnCounter) {
             (std::vector<std::string>{"198.51.100.1", "198.51.100.2"}));
 }
 
-TEST(ChangesSince, RemoveAndUnremoveListTheIndicatorWithItsFlag) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, RemoveAndUnremoveListTheIndicatorWithItsFlag) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   MustApply(*store, {Sighting("f1", "198.51.100.1"), Sighting("f1", "198.51.100.2")});
   const int64_t c1 = Counter(*store);
@@ -168,8 +162,8 @@ TEST(ChangesSince, RemoveAndUnremoveListTheIndicatorWithItsFlag) {
   EXPECT_FALSE(unremoved.allowlist_changed);
 }
 
-TEST(ChangesSince, RemovalOfAnIndicatorWithoutRowIsListed) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, RemovalOfAnIndicatorWithoutRowIsListed) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   // First seen already archived: sightings but no indicator row.
   SightingRecord archived = Sighting("f1", "198.51.100.9");
@@ -199,8 +193,8 @@ TEST(ChangesSince, RemovalOfAnIndicatorWithoutRowIsListed) {
   EXPECT_TRUE(again.indicators[0].removed);
 }
 
-TEST(ChangesSince, AllowlistChangesAreFlaggedAfterTheirCounter) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, AllowlistChangesAreFlaggedAfterTheirCounter) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   MustApply(*store, {Sighting("f1", "198.51.100.1")});
   const int64_t c1 = Counter(*store);
@@ -224,8 +218,8 @@ TEST(ChangesSince, AllowlistChangesAreFlaggedAfterTheirCounter) {
   EXPECT_EQ(Counter(*store), c4);
 }
 
-TEST(ChangesSince, CounterAheadOfTheStoreAsksForAReset) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, CounterAheadOfTheStoreAsksForAReset) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   MustApply(*store, {Sighting("f1", "198.51.100.1")});
   const int64_t counter = Counter(*store);
@@ -236,8 +230,8 @@ TEST(ChangesSince, CounterAheadOfTheStoreAsksForAReset) {
   EXPECT_FALSE(MustChanges(*store, counter).reset);
 }
 
-TEST(ChangesSince, ZeroListsEveryRowWithRemovedFlags) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, ZeroListsEveryRowWithRemovedFlags) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   SightingRecord withdrawn = Sighting("f3", "198.51.100.3");
   MustApply(*store, {Sighting("f1", "198.51.100.1"), Sighting("f2", "198.51.100.2"), withdrawn});
@@ -261,8 +255,8 @@ TEST(ChangesSince, ZeroListsEveryRowWithRemovedFlags) {
   EXPECT_EQ(Values(MustChanges(*store, -5)), Values(all));
 }
 
-TEST(ChangesSince, ExpireListsRecomputedIndicatorsButNotDeletedOnes) {
-  auto store = OpenMemory();
+TEST_P(ChangesSince, ExpireListsRecomputedIndicatorsButNotDeletedOnes) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   SightingRecord short_lived = Sighting("f1", "198.51.100.1");
   short_lived.expires_at = kT0 + kDay;
@@ -289,11 +283,9 @@ TEST(ChangesSince, ExpireListsRecomputedIndicatorsButNotDeletedOnes) {
   EXPECT_EQ((*again)[0].finding_id, "f1");
 }
 
-TEST(ChangesSince, SeesAnotherHandlesWritesOnTheSameFile) {
-  StoreTempDir dir;
-  std::string url = "sqlite://" + dir.File("store.db");
-  auto reader = OpenAt(url);
-  auto writer = OpenAt(url);
+TEST_P(ChangesSince, SeesAnotherHandlesWrites) {
+  auto reader = Open();
+  auto writer = Open();
   ASSERT_NE(reader, nullptr);
   ASSERT_NE(writer, nullptr);
   const int64_t before = Counter(*reader);
@@ -319,8 +311,8 @@ IndicatorRecord Aggregate(const Indicator& indicator, const std::vector<Sighting
   return record;
 }
 
-TEST(SqliteApply, IndicatorIsAlwaysTheAggregateOfItsLiveSightings) {
-  auto store = OpenMemory();
+TEST_P(StoreApply, IndicatorIsAlwaysTheAggregateOfItsLiveSightings) {
+  auto store = Open();
   ASSERT_NE(store, nullptr);
   std::mt19937 random(7);
   auto pick = [&random](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };

@@ -1,5 +1,5 @@
-// GroupCommitStore on a real SQLite store in a temporary file, called from many threads: every
-// caller gets its own results, callers share commits, and a failed commit fails exactly its group.
+// GroupCommitStore on a real store of every engine, called from many threads: every caller gets
+// its own results, callers share commits, and a failed commit fails exactly its group.
 //
 // Groups are made deterministic without timing: the window is far longer than any test, so a
 // group closes only when it holds max_group_sightings, which the tests set to what all threads
@@ -7,13 +7,14 @@
 #include "store/group_commit.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <atomic>
-#include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "unit/store/engines.h"
 #include "unit/store/sightings.h"
 
 namespace guardfeed {
@@ -25,32 +26,8 @@ using ::guardfeed::testing::Sighting;
 
 constexpr auto kForever = std::chrono::seconds(600);
 
-class TempStore {
- public:
-  TempStore() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "guardfeed-group-commit-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) dir_ = pattern;
-    EXPECT_FALSE(dir_.empty()) << "mkdtemp failed";
-    Result<std::unique_ptr<Store>> store = OpenStore("sqlite://" + dir_ + "/store.db");
-    EXPECT_TRUE(store.ok()) << store.status().ToString();
-    if (store.ok()) store_ = std::move(store).value();
-  }
-  ~TempStore() {
-    store_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  TempStore(const TempStore&) = delete;
-  TempStore& operator=(const TempStore&) = delete;
-
-  Store& operator*() const { return *store_; }
-  Store* get() const { return store_.get(); }
-
- private:
-  std::string dir_;
-  std::unique_ptr<Store> store_;
-};
+class GroupCommit : public testing::StoreEngineTest {};
+INSTANTIATE_TEST_SUITE_P(, GroupCommit, testing::AllStoreEngines(), testing::StoreEngineName);
 
 // Counts the commits that reach the real store; fails the first `fail_first` of them, as a store
 // that cannot be reached would.
@@ -94,9 +71,10 @@ bool Stored(Store& store, const std::string& ip) {
   return found.ok() && found->has_value();
 }
 
-TEST(GroupCommit, CallersShareCommitsAndGetTheirOwnResults) {
-  TempStore sqlite;
-  CountingStore counting(sqlite.get());
+TEST_P(GroupCommit, CallersShareCommitsAndGetTheirOwnResults) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  CountingStore counting(store.get());
   constexpr int kThreads = 16, kRounds = 8;
   // Thread t submits 1 + t % 3 new sightings and one re-delivery per round.
   int per_round = 0;
@@ -128,14 +106,15 @@ TEST(GroupCommit, CallersShareCommitsAndGetTheirOwnResults) {
   // Every group held one request of every thread: one commit per round.
   EXPECT_EQ(counting.calls(), kRounds);
   for (int t = 0; t < kThreads; ++t) {
-    EXPECT_TRUE(Stored(*sqlite, Ip(t, 0)));
-    EXPECT_TRUE(Stored(*sqlite, Ip(t, kRounds * (1 + t % 3) - 1)));
+    EXPECT_TRUE(Stored(*store, Ip(t, 0)));
+    EXPECT_TRUE(Stored(*store, Ip(t, kRounds * (1 + t % 3) - 1)));
   }
 }
 
-TEST(GroupCommit, AFailedCommitFailsItsWholeGroupAndLaterGroupsSucceed) {
-  TempStore sqlite;
-  CountingStore failing_once(sqlite.get(), /*fail_first=*/1);
+TEST_P(GroupCommit, AFailedCommitFailsItsWholeGroupAndLaterGroupsSucceed) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  CountingStore failing_once(store.get(), /*fail_first=*/1);
   constexpr int kThreads = 12;
   GroupCommitStore group(&failing_once,
                          {.window = kForever, .max_group_sightings = size_t{kThreads}});
@@ -155,17 +134,18 @@ TEST(GroupCommit, AFailedCommitFailsItsWholeGroupAndLaterGroupsSucceed) {
     const Status& failed = first[static_cast<size_t>(t)];
     EXPECT_EQ(failed.code(), Status::Code::kUnavailable) << failed.ToString();
     EXPECT_TRUE(second[static_cast<size_t>(t)].ok()) << second[static_cast<size_t>(t)].ToString();
-    EXPECT_FALSE(Stored(*sqlite, Ip(t, 0))) << "committed although its group failed";
-    EXPECT_TRUE(Stored(*sqlite, Ip(t, 1)));
+    EXPECT_FALSE(Stored(*store, Ip(t, 0))) << "committed although its group failed";
+    EXPECT_TRUE(Stored(*store, Ip(t, 1)));
   }
 }
 
 // A bad sighting (empty finding id) makes the engine refuse the whole group: all-or-nothing,
 // nothing of the good callers' batches in that group is committed.
-TEST(GroupCommit, ARefusedBatchFailsEveryCallerOfItsGroup) {
-  TempStore sqlite;
+TEST_P(GroupCommit, ARefusedBatchFailsEveryCallerOfItsGroup) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
   constexpr int kThreads = 4;
-  GroupCommitStore group(sqlite.get(),
+  GroupCommitStore group(store.get(),
                          {.window = kForever, .max_group_sightings = size_t{kThreads}});
   std::vector<Status> statuses(kThreads);
   std::vector<std::thread> threads;
@@ -179,14 +159,15 @@ TEST(GroupCommit, ARefusedBatchFailsEveryCallerOfItsGroup) {
   for (std::thread& thread : threads) thread.join();
   for (int t = 0; t < kThreads; ++t) {
     EXPECT_EQ(statuses[static_cast<size_t>(t)].code(), Status::Code::kInvalidArgument);
-    EXPECT_FALSE(Stored(*sqlite, Ip(t, 0)));
+    EXPECT_FALSE(Stored(*store, Ip(t, 0)));
   }
 }
 
 // A request larger than max_group_sightings is never split and never waits for a full group.
-TEST(GroupCommit, ARequestLargerThanTheGroupCommitsAlone) {
-  TempStore sqlite;
-  CountingStore counting(sqlite.get());
+TEST_P(GroupCommit, ARequestLargerThanTheGroupCommitsAlone) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  CountingStore counting(store.get());
   GroupCommitStore group(&counting, {.window = kForever, .max_group_sightings = 10});
   std::vector<SightingRecord> big = NewSightings(0, 0, 25);
   Result<ApplyResult> result = group.Apply(big);
@@ -197,9 +178,10 @@ TEST(GroupCommit, ARequestLargerThanTheGroupCommitsAlone) {
 
 // With the default window, many threads: no caller is lost or answered twice, every sighting is
 // stored, and commits never outnumber callers.
-TEST(GroupCommit, ManyThreadsWithTheDefaultWindow) {
-  TempStore sqlite;
-  CountingStore counting(sqlite.get());
+TEST_P(GroupCommit, ManyThreadsWithTheDefaultWindow) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  CountingStore counting(store.get());
   GroupCommitStore group(&counting, GroupCommitOptions{});
   constexpr int kThreads = 32, kCalls = 20;
   std::atomic<int> answered{0}, wrong{0};
@@ -218,14 +200,15 @@ TEST(GroupCommit, ManyThreadsWithTheDefaultWindow) {
   EXPECT_EQ(answered.load(), kThreads * kCalls);
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_LE(counting.calls(), kThreads * kCalls);
-  Result<std::vector<IndicatorRecord>> active = (*sqlite).ActiveIndicators(kT0);
+  Result<std::vector<IndicatorRecord>> active = store->ActiveIndicators(kT0);
   ASSERT_TRUE(active.ok()) << active.status().ToString();
   EXPECT_EQ(active->size(), size_t{kThreads * kCalls});
 }
 
-TEST(GroupCommit, AnEmptyRequestDoesNotWaitForAGroup) {
-  TempStore sqlite;
-  CountingStore counting(sqlite.get());
+TEST_P(GroupCommit, AnEmptyRequestDoesNotWaitForAGroup) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_NE(store, nullptr);
+  CountingStore counting(store.get());
   GroupCommitStore group(&counting, {.window = kForever, .max_group_sightings = 100});
   std::vector<SightingRecord> empty;
   Result<ApplyResult> result = group.Apply(empty);

@@ -1,4 +1,4 @@
-// The Ingestor on a real store: what it counts while committing findings.
+// The Ingestor on a real store of every engine: what it counts while committing findings.
 #include "store/ingest.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "store/store_wrapper.h"
+#include "unit/store/engines.h"
 
 namespace guardfeed {
 namespace {
@@ -17,6 +18,9 @@ constexpr UnixSeconds kBeforeTheExamples = 1795000000;  // 2026-11-18, examples 
 constexpr UnixSeconds kYearsLater = 1900000000;         // 2030: every TTL has run out
 
 const std::string kExamples = std::string(GUARDFEED_SOURCE_DIR) + "/examples/findings";
+
+class IngestorTest : public testing::StoreEngineTest {};
+INSTANTIATE_TEST_SUITE_P(, IngestorTest, testing::AllStoreEngines(), testing::StoreEngineName);
 
 IngestSummary MustIngest(Store& store, UnixSeconds now, IngestOptions options = {}) {
   Policy policy{PolicyOptions{}};
@@ -28,21 +32,21 @@ IngestSummary MustIngest(Store& store, UnixSeconds now, IngestOptions options = 
 }
 
 // Regression: a backfill of old findings was committed already expired, and nothing said so.
-TEST(Ingestor, CountsIndicatorsExpiredOnArrival) {
-  auto store = OpenStore("sqlite://:memory:");
-  ASSERT_TRUE(store.ok());
-  IngestSummary late = MustIngest(**store, kYearsLater);
+TEST_P(IngestorTest, CountsIndicatorsExpiredOnArrival) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  IngestSummary late = MustIngest(*store, kYearsLater);
   EXPECT_EQ(late.indicators_seen, 11);
   EXPECT_EQ(late.expired_on_arrival, 11);
   EXPECT_EQ(late.expired_last_seen, 1795167931);  // 2026-11-20T09:45:31Z
 
-  IngestSummary current = MustIngest(**store, kBeforeTheExamples);
+  IngestSummary current = MustIngest(*store, kBeforeTheExamples);
   EXPECT_EQ(current.expired_on_arrival, 0);
   EXPECT_EQ(current.expired_last_seen, 0);
 
   IngestOptions receipt;
   receipt.seen_at_receipt = true;
-  EXPECT_EQ(MustIngest(**store, kYearsLater, receipt).expired_on_arrival, 0);
+  EXPECT_EQ(MustIngest(*store, kYearsLater, receipt).expired_on_arrival, 0);
 
   IngestSummary merged = late;
   merged.Merge(current);
@@ -62,10 +66,10 @@ class RecordingStore : public StoreWrapper {
   std::vector<std::vector<SightingRecord>> commits;
 };
 
-TEST(Ingestor, CommitsWhenABatchIsFull) {
-  auto store = OpenStore("sqlite://:memory:");
-  ASSERT_TRUE(store.ok());
-  RecordingStore recording(store->get());
+TEST_P(IngestorTest, CommitsWhenABatchIsFull) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RecordingStore recording(store.get());
   IngestOptions options;
   options.batch_size = 3;
   options.commit_interval = std::chrono::hours(1);
@@ -83,10 +87,10 @@ TEST(Ingestor, CommitsWhenABatchIsFull) {
   EXPECT_EQ(summary.applied.sightings_new, summary.indicators_seen);
 }
 
-TEST(Ingestor, CommitsOnceTheIntervalHasPassed) {
-  auto store = OpenStore("sqlite://:memory:");
-  ASSERT_TRUE(store.ok());
-  RecordingStore recording(store->get());
+TEST_P(IngestorTest, CommitsOnceTheIntervalHasPassed) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RecordingStore recording(store.get());
   IngestOptions options;
   options.batch_size = 1'000'000;
   options.commit_interval = std::chrono::milliseconds(0);  // every finding is "late"
@@ -102,12 +106,41 @@ TEST(Ingestor, CommitsOnceTheIntervalHasPassed) {
   EXPECT_EQ(static_cast<int64_t>(total), summary.indicators_seen);
 
   // With a long interval and a large batch, one commit at the end holds everything.
-  auto fresh = OpenStore("sqlite://:memory:");
-  ASSERT_TRUE(fresh.ok());
-  RecordingStore once(fresh->get());
+  auto fresh = NewStore().Open();
+  ASSERT_NE(fresh, nullptr);
+  RecordingStore once(fresh.get());
   options.commit_interval = std::chrono::hours(1);
   MustIngest(once, kBeforeTheExamples, options);
   EXPECT_EQ(once.commits.size(), 1u);
+}
+
+// A finding that spells NUL in its text ("\u0000", hostile or broken input) is stored on every
+// engine with U+FFFD in its place: PostgreSQL text cannot hold NUL, and a batch that failed for
+// it would fail every finding sharing its group commit.
+TEST_P(IngestorTest, NulInAFindingsTextIsStoredAsTheReplacementCharacter) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Policy policy{PolicyOptions{}};
+  ManualClock clock(kBeforeTheExamples);
+  Ingestor ingestor(store.get(), &policy, &clock, {});
+  const std::string finding =
+      R"({"schemaVersion":"2.0","accountId":"1234\u00005678","region":"us-east-1\u0000",)"
+      R"("id":"nul\u0000id","type":"Recon:EC2/Portscan","severity":8,"updatedAt":)"
+      R"("2026-11-17T00:00:00Z","service":{"eventFirstSeen":"2026-11-17T00:00:00Z",)"
+      R"("eventLastSeen":"2026-11-17T00:00:00Z","action":{"actionType":"NETWORK_CONNECTION",)"
+      R"("networkConnectionAction":{"connectionDirection":"INBOUND","remoteIpDetails":)"
+      R"({"ipAddressV4":"45.1.2.3"}}}}})";
+  Result<IngestSummary> summary = ingestor.IngestBuffer(finding, "request");
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->error_count, 0);
+  EXPECT_EQ(summary->applied.sightings_new, 1);
+  Result<std::vector<SightingRecord>> sightings =
+      store->SightingsOf({IndicatorKind::kIpv4, "45.1.2.3"});
+  ASSERT_TRUE(sightings.ok()) << sightings.status().ToString();
+  ASSERT_EQ(sightings->size(), 1u);
+  EXPECT_EQ((*sightings)[0].finding_id, "nul\xEF\xBF\xBDid");
+  EXPECT_EQ((*sightings)[0].account_id, "1234\xEF\xBF\xBD" "5678");
+  EXPECT_EQ((*sightings)[0].region, "us-east-1\xEF\xBF\xBD");
 }
 
 }  // namespace
