@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/apply_rules.h"
+
 namespace guardfeed {
 namespace {
 
@@ -239,15 +241,8 @@ constexpr const char* kClearSql =
 #undef GF_NOT_REMOVED
 #undef GF_REMOVED
 
-// What one Apply step did to a sighting or an indicator row.
-enum class Change { kUnchanged, kNew, kUpdated, kWithdrawn };
-
-// first_seen, last_seen and expires_at after merging a delivery into a stored sighting.
-struct MergedTimes {
-  UnixSeconds first_seen = 0;
-  UnixSeconds last_seen = 0;
-  UnixSeconds expires_at = 0;
-};
+using store_rules::Change;
+using store_rules::MergedTimes;
 
 // Row readers: one per SELECT column list above.
 IndicatorRecord ReadIndicatorRow(const Query& q) {
@@ -313,15 +308,14 @@ Result<T> Context(Result<T> result, const std::string& what) {
   return result.status().WithContext(what);
 }
 
-// Merges a delivery into the stored sighting row of kGetSighting (docs/store.md, "Apply"):
-// seen times only widen; expiry only grows unless the withdrawn flag flips.
+// Merges a delivery into the stored sighting row of kGetSighting (store_rules::Merge).
 MergedTimes Merge(const Query& stored, const SightingRecord& in) {
-  MergedTimes t;
-  t.first_seen = std::min(stored.GetInt(3), in.first_seen);
-  t.last_seen = std::max(stored.GetInt(4), in.last_seen);
-  bool flips = (stored.GetInt(7) != 0) != in.withdrawn;
-  t.expires_at = flips ? in.expires_at : std::max(stored.GetInt(8), in.expires_at);
-  return t;
+  SightingRecord times;
+  times.first_seen = stored.GetInt(3);
+  times.last_seen = stored.GetInt(4);
+  times.withdrawn = stored.GetInt(7) != 0;
+  times.expires_at = stored.GetInt(8);
+  return store_rules::Merge(times, in);
 }
 
 // Labels are unique rows, so equal label ids mean equal type, account, region, action type,
@@ -363,55 +357,12 @@ void LabelKey(const SightingRecord& in, std::string& key) {
   }
 }
 
-bool SameIndicator(const IndicatorRecord& a, const IndicatorRecord& b) {
-  return a.indicator == b.indicator && a.first_seen == b.first_seen && a.last_seen == b.last_seen &&
-         a.expires_at == b.expires_at && a.max_severity == b.max_severity &&
-         a.finding_count == b.finding_count;
-}
-
-// The order in which ApplyBatch writes a batch: by (value, finding id), which keeps B-tree access
-// local and puts each indicator's sightings next to each other. Stable, so repeats of one key
-// still merge in delivery order. Entries carry the value's first 8 bytes as a big-endian number,
-// which orders like the bytes themselves, so most comparisons touch no string.
-std::vector<uint32_t> KeyOrder(const std::vector<SightingRecord>& sightings) {
-  struct Entry {
-    uint64_t prefix;
-    uint32_t index;
-  };
-  std::vector<Entry> entries(sightings.size());
-  for (size_t i = 0; i < sightings.size(); ++i) {
-    const std::string& value = sightings[i].indicator.value;
-    uint64_t prefix = 0;
-    for (size_t b = 0; b < 8; ++b) {
-      prefix = (prefix << 8) | (b < value.size() ? static_cast<unsigned char>(value[b]) : 0u);
-    }
-    entries[i] = Entry{prefix, static_cast<uint32_t>(i)};
-  }
-  std::stable_sort(entries.begin(), entries.end(), [&sightings](const Entry& a, const Entry& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    const SightingRecord& x = sightings[a.index];
-    const SightingRecord& y = sightings[b.index];
-    return std::tie(x.indicator.value, x.finding_id) < std::tie(y.indicator.value, y.finding_id);
-  });
-  std::vector<uint32_t> order(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) order[i] = entries[i].index;
-  return order;
-}
-
 // Sorts by value and drops repeats, so each indicator is refreshed once per transaction.
 void SortUnique(std::vector<Indicator>& indicators) {
   auto by_value = [](const Indicator& a, const Indicator& b) { return a.value < b.value; };
   auto same_value = [](const Indicator& a, const Indicator& b) { return a.value == b.value; };
   std::sort(indicators.begin(), indicators.end(), by_value);
   indicators.erase(std::unique(indicators.begin(), indicators.end(), same_value), indicators.end());
-}
-
-// Smallest string greater than every string starting with `prefix`, or "" when there is none.
-std::string PrefixEnd(std::string_view prefix) {
-  std::string end(prefix);
-  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
-  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
-  return end;
 }
 
 // Where a sighting's finding id and labels are stored (ResolveRefs).
@@ -696,7 +647,7 @@ Result<int64_t> SqliteStore::ReadCounter() {
 Status SqliteStore::ApplyBatch(const std::vector<SightingRecord>& sightings, ApplyResult& result) {
   std::vector<Refs> refs;
   GF_RETURN_IF_ERROR(ResolveRefs(sightings, refs));
-  std::vector<uint32_t> ordered = KeyOrder(sightings);
+  std::vector<uint32_t> ordered = store_rules::KeyOrder(sightings);
   Result<int64_t> counter = ReadCounter();
   if (!counter.ok()) return counter.status();
   const int64_t changed = *counter + 1;  // what the bump below makes the counter
@@ -868,25 +819,15 @@ Result<RefreshInput> SqliteStore::ReadRefreshInput(const Indicator& indicator) {
   return input;
 }
 
-// An indicator left without live sightings keeps its row (explain still finds it) with
-// finding_count 0 and expires_at 0, so it is never active; one that was never live gets no row.
+// store_rules::RefreshIndicator decides; this writes its answer.
 Result<Change> SqliteStore::RefreshIndicator(const Indicator& indicator, int64_t changed) {
   Result<RefreshInput> input = ReadRefreshInput(indicator);
   if (!input.ok()) return input.status();
-  const std::optional<IndicatorRecord>& old = input->old;
-  IndicatorRecord next = input->live;
-  Change change = old.has_value() ? Change::kUpdated : Change::kNew;
-  if (next.finding_count == 0) {
-    if (!old.has_value() || old->finding_count == 0) return Change::kUnchanged;
-    next = *old;
-    next.expires_at = 0;
-    next.finding_count = 0;
-    change = Change::kWithdrawn;
-  } else if (old.has_value() && SameIndicator(*old, next)) {
-    return Change::kUnchanged;
-  }
+  IndicatorRecord next;
+  Change change = store_rules::RefreshIndicator(input->live, input->old, next);
+  if (change == Change::kUnchanged) return change;
   GF_RETURN_IF_ERROR(
-      WriteIndicator(old.has_value() ? kUpdateIndicator : kInsertIndicator, next, changed));
+      WriteIndicator(input->old.has_value() ? kUpdateIndicator : kInsertIndicator, next, changed));
   return change;
 }
 
@@ -975,7 +916,7 @@ Result<std::vector<IndicatorRecord>> SqliteStore::ActiveIndicators(UnixSeconds n
 
 // An empty upper bound binds '' and means "none", a kind of -1 "any" (kList).
 Result<std::vector<IndicatorRecord>> SqliteStore::ListIndicators(const IndicatorQuery& query) {
-  std::string prefix_end = PrefixEnd(query.value_prefix);
+  std::string prefix_end = store_rules::PrefixEnd(query.value_prefix);
   int64_t kind = query.kind.has_value() ? KindCode(*query.kind) : -1;  // -1: any kind
   std::string_view state = query.state.has_value() ? IndicatorStateName(*query.state) : "";
   // Withdrawn indicators have expires_at 0: a state filter looks past the expiry filter.
