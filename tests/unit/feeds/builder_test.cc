@@ -4,8 +4,6 @@
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
@@ -14,6 +12,7 @@
 #include "core/hash.h"
 #include "feeds/explain.h"
 #include "store/store_wrapper.h"
+#include "unit/store/engines.h"
 
 namespace guardfeed {
 namespace {
@@ -31,20 +30,14 @@ FeedConfig Feed(std::string name, FeedFormat format,
   return config;
 }
 
-class FeedBuilderTest : public ::testing::Test {
+// Once per store engine (unit/store/engines.h): FeedBuilderTest.Name/sqlite and /postgresql.
+class FeedBuilderTest : public testing::StoreEngineTest {
  protected:
   void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "guardfeed-feeds-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    auto store = OpenStore("sqlite://" + dir_ + "/t.db");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    StoreEngineTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    store_ = Open();
+    ASSERT_NE(store_, nullptr);
   }
 
   // One finding sighting `value` at `severity`, last seen `age` seconds ago, listed for 30 days.
@@ -82,14 +75,14 @@ class FeedBuilderTest : public ::testing::Test {
     return file ? file->body : "";
   }
 
-  std::string dir_;
   std::unique_ptr<Store> store_;
   ManualClock clock_{kNow};
   Policy policy_{PolicyOptions{}};
   int findings_ = 0;
 };
+INSTANTIATE_TEST_SUITE_P(, FeedBuilderTest, testing::AllStoreEngines(), testing::StoreEngineName);
 
-TEST_F(FeedBuilderTest, CapKeepsHighestRankedAndReportsDropped) {
+TEST_P(FeedBuilderTest, CapKeepsHighestRankedAndReportsDropped) {
   Add("185.220.101.1", 5.0);
   Add("185.220.101.2", 8.5, 100);  // level 8, seen longest ago: first of the 8s to go
   Add("185.220.101.3", 9.0);
@@ -105,7 +98,7 @@ TEST_F(FeedBuilderTest, CapKeepsHighestRankedAndReportsDropped) {
   EXPECT_EQ(result.set.Find("capped.txt")->dropped, 2u);
 }
 
-TEST_F(FeedBuilderTest, CapCountsAfterThreatLevelAndKindFilters) {
+TEST_P(FeedBuilderTest, CapCountsAfterThreatLevelAndKindFilters) {
   Add("185.220.101.1", 9.0);
   Add("185.220.101.2", 4.0);
   Add("evil.example.net", 9.5);
@@ -117,7 +110,7 @@ TEST_F(FeedBuilderTest, CapCountsAfterThreatLevelAndKindFilters) {
   EXPECT_EQ(result.reports[0].dropped, 0u);
 }
 
-TEST_F(FeedBuilderTest, SuppressesAllowlistedAndNeverBlockIndicators) {
+TEST_P(FeedBuilderTest, SuppressesAllowlistedAndNeverBlockIndicators) {
   PolicyOptions options;
   ASSERT_TRUE(options.allowlist.Add("185.220.101.0/24").ok());
   policy_ = Policy(options);
@@ -135,7 +128,7 @@ TEST_F(FeedBuilderTest, SuppressesAllowlistedAndNeverBlockIndicators) {
   EXPECT_EQ(Body(result, "all.txt"), "45.95.147.10\n2a05:d014::1\nevil.example.net\n");
 }
 
-TEST_F(FeedBuilderTest, RemovedAndExpiredIndicatorsLeaveTheFeed) {
+TEST_P(FeedBuilderTest, RemovedAndExpiredIndicatorsLeaveTheFeed) {
   Add("45.95.147.10", 8.0);
   Add("45.95.147.11", 8.0);
   Add("45.95.147.12", 8.0, 31 * kDay);  // expired a day ago
@@ -148,7 +141,7 @@ TEST_F(FeedBuilderTest, RemovedAndExpiredIndicatorsLeaveTheFeed) {
   EXPECT_TRUE(result.reports[0].changed);
 }
 
-TEST_F(FeedBuilderTest, VersionBumpsOnlyWhenRenderedContentChanges) {
+TEST_P(FeedBuilderTest, VersionBumpsOnlyWhenRenderedContentChanges) {
   Add("45.95.147.10", 8.0);
   std::vector<FeedConfig> feeds = {Feed("all", FeedFormat::kPlain),
                                    Feed("all_json", FeedFormat::kJson)};
@@ -178,7 +171,7 @@ TEST_F(FeedBuilderTest, VersionBumpsOnlyWhenRenderedContentChanges) {
   EXPECT_EQ(added.set.files[0]->data_ts, kNow + 600);
 }
 
-TEST_F(FeedBuilderTest, SecIntelVersionCountsWithinTheUtcDay) {
+TEST_P(FeedBuilderTest, SecIntelVersionCountsWithinTheUtcDay) {
   std::vector<FeedConfig> feeds = {
       Feed("gd_ip_feed", FeedFormat::kSecIntel, {IndicatorKind::kIpv4})};
   Add("45.95.147.10", 8.0);
@@ -200,7 +193,7 @@ TEST_F(FeedBuilderTest, SecIntelVersionCountsWithinTheUtcDay) {
   EXPECT_NE(Body(next_day, "manifest.xml").find(R"(version="20261123.1")"), std::string::npos);
 }
 
-TEST_F(FeedBuilderTest, ManifestComesLastAndListsNonEmptySecIntelFeeds) {
+TEST_P(FeedBuilderTest, ManifestComesLastAndListsNonEmptySecIntelFeeds) {
   Add("45.95.147.10", 8.0);
   Add("2a05:d014::1", 8.0);
   std::vector<FeedConfig> feeds = {
@@ -229,7 +222,7 @@ TEST_F(FeedBuilderTest, ManifestComesLastAndListsNonEmptySecIntelFeeds) {
             std::string::npos);
 }
 
-TEST_F(FeedBuilderTest, FormatsPublishOnlyTheKindsTheyCanCarry) {
+TEST_P(FeedBuilderTest, FormatsPublishOnlyTheKindsTheyCanCarry) {
   Add("45.95.147.10", 8.0);
   Add("2a05:d014::1", 8.0);
   Add("evil.example.net", 8.0);
@@ -241,7 +234,7 @@ TEST_F(FeedBuilderTest, FormatsPublishOnlyTheKindsTheyCanCarry) {
   EXPECT_EQ(Body(result, "v6.txt"), "2a05:d014::1\n");
 }
 
-TEST_F(FeedBuilderTest, SnapshotsCarryTheEntriesTheyWereRenderedFrom) {
+TEST_P(FeedBuilderTest, SnapshotsCarryTheEntriesTheyWereRenderedFrom) {
   Add("45.95.147.11", 7.0);
   Add("evil.example.net", 9.0);
   Add("45.95.147.10", 8.0);
@@ -262,7 +255,7 @@ TEST_F(FeedBuilderTest, SnapshotsCarryTheEntriesTheyWereRenderedFrom) {
   EXPECT_EQ(result.set.Find("manifest.xml")->feed_entries, nullptr);
 }
 
-TEST_F(FeedBuilderTest, EmptyFeedsRenderServableBodies) {
+TEST_P(FeedBuilderTest, EmptyFeedsRenderServableBodies) {
   FeedConfig header = Feed("with_header", FeedFormat::kPlain);
   header.header = true;
   BuildResult result = Build(
@@ -279,7 +272,7 @@ TEST_F(FeedBuilderTest, EmptyFeedsRenderServableBodies) {
   for (const FeedReport& report : result.reports) EXPECT_EQ(report.entries, 0u);
 }
 
-TEST_F(FeedBuilderTest, BuildsOnlyTheNamedFeed) {
+TEST_P(FeedBuilderTest, BuildsOnlyTheNamedFeed) {
   Add("45.95.147.10", 8.0);
   std::vector<FeedConfig> feeds = {Feed("all", FeedFormat::kPlain),
                                    Feed("gd_ip_feed", FeedFormat::kSecIntel)};
@@ -292,15 +285,15 @@ TEST_F(FeedBuilderTest, BuildsOnlyTheNamedFeed) {
   EXPECT_EQ(missing.status().code(), Status::Code::kNotFound);
 }
 
-TEST_F(FeedBuilderTest, ReplicasOnOneStoreAgreeOnVersionsAndEtags) {
+TEST_P(FeedBuilderTest, ReplicasOnOneStoreAgreeOnVersionsAndEtags) {
   Add("45.95.147.10", 8.0);
   Add("evil.example.net", 8.0);
   std::vector<FeedConfig> feeds = {Feed("gd_ip_feed", FeedFormat::kSecIntel),
                                    Feed("all", FeedFormat::kPlain)};
   BuildResult first = Build(feeds);
-  auto other_store = OpenStore("sqlite://" + dir_ + "/t.db");
-  ASSERT_TRUE(other_store.ok());
-  FeedBuilder replica(feeds, SecIntelOptions{}, &policy_, other_store->get(), &clock_);
+  auto other_store = Open();
+  ASSERT_NE(other_store, nullptr);
+  FeedBuilder replica(feeds, SecIntelOptions{}, &policy_, other_store.get(), &clock_);
   auto second = replica.Build();
   ASSERT_TRUE(second.ok());
   ASSERT_EQ(first.set.files.size(), second->set.files.size());
@@ -324,16 +317,16 @@ class SlowFeedStateReads final : public StoreWrapper {
 
 // Regression: the version was read, computed and written in separate steps, so the daemon and a
 // CLI command rendering different contents on one store could give two contents one version.
-TEST_F(FeedBuilderTest, ConcurrentBuildersWithDifferentContentsNeverShareAVersion) {
+TEST_P(FeedBuilderTest, ConcurrentBuildersWithDifferentContentsNeverShareAVersion) {
   Add("45.95.147.10", 8.0);
   Add("45.95.147.11", 8.0);
   const std::vector<FeedConfig> feeds = {Feed("all", FeedFormat::kPlain)};
-  // Two processes' handles on one file whose policies disagree, so their contents differ.
-  auto daemon_store = OpenStore("sqlite://" + dir_ + "/t.db");
-  auto cli_store = OpenStore("sqlite://" + dir_ + "/t.db");
-  ASSERT_TRUE(daemon_store.ok() && cli_store.ok());
-  SlowFeedStateReads daemon_view(daemon_store->get());
-  SlowFeedStateReads cli_view(cli_store->get());
+  // Two processes' handles on one store whose policies disagree, so their contents differ.
+  auto daemon_store = Open();
+  auto cli_store = Open();
+  ASSERT_TRUE(daemon_store && cli_store);
+  SlowFeedStateReads daemon_view(daemon_store.get());
+  SlowFeedStateReads cli_view(cli_store.get());
   PolicyOptions cli_options;
   ASSERT_TRUE(cli_options.allowlist.Add("45.95.147.11").ok());
   Policy cli_policy(cli_options);
@@ -362,7 +355,7 @@ TEST_F(FeedBuilderTest, ConcurrentBuildersWithDifferentContentsNeverShareAVersio
 
 // Regression: `feeds list` and `feeds cat` built with the publishing builder and so stored a
 // new version whenever the content had changed since the last render.
-TEST_F(FeedBuilderTest, PeekComputesTheNextVersionWithoutStoringIt) {
+TEST_P(FeedBuilderTest, PeekComputesTheNextVersionWithoutStoringIt) {
   const std::vector<FeedConfig> feeds = {
       Feed("gd_ip_feed", FeedFormat::kSecIntel, {IndicatorKind::kIpv4}),
       Feed("all", FeedFormat::kPlain)};
@@ -401,7 +394,7 @@ TEST_F(FeedBuilderTest, PeekComputesTheNextVersionWithoutStoringIt) {
 }
 
 // Explain and the builder must say the same about every kind of suppression.
-TEST_F(FeedBuilderTest, ExplainAndBuilderAgreeOnTrickyAllowlistEntries) {
+TEST_P(FeedBuilderTest, ExplainAndBuilderAgreeOnTrickyAllowlistEntries) {
   PolicyOptions options;
   ASSERT_TRUE(options.allowlist.Add("185.220.101.0/24").ok());  // configured CIDR
   options.allowed_range_classes = {"cgnat"};                    // a range class let through
@@ -438,7 +431,7 @@ TEST_F(FeedBuilderTest, ExplainAndBuilderAgreeOnTrickyAllowlistEntries) {
 
 // Regression: explain skipped a stored allowlist entry that no longer parses and called the
 // indicator carried, while every render failed on that entry.
-TEST_F(FeedBuilderTest, ExplainFailsLikeTheBuilderOnAnUnreadableStoredEntry) {
+TEST_P(FeedBuilderTest, ExplainFailsLikeTheBuilderOnAnUnreadableStoredEntry) {
   Add("45.95.147.10", 8.0);
   ASSERT_TRUE(store_->AddAllowlist({"45.95.147.0/33", "typo", "alice", kNow}).ok());
   const std::vector<FeedConfig> feeds = {Feed("all", FeedFormat::kPlain)};
