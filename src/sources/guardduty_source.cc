@@ -1,0 +1,1 @@
+#include "sources/guardduty_source.h"
