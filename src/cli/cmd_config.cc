@@ -3,6 +3,7 @@
 // and print what would run. The first problem is reported with file:line:key (exit 2).
 #include "cli/output.h"
 #include "cli/publish_config.h"
+#include "cli/sources_config.h"
 #include "core/time_util.h"
 #ifdef GUARDFEED_HAVE_SERVER
 #include "cli/server_config.h"
@@ -38,6 +39,21 @@ Result<std::string> CheckSections(const Config& c) {
     out += fmt::format("publish atp: {} ({} feeds, token {})\n", (*atp)->base_url,
                        (*atp)->feeds.size(), (*atp)->token.empty() ? "MISSING" : "set");
   }
+  auto sources = ReadSourceConfigs(c);
+  if (!sources.ok()) return sources.status();
+  for (const auto& g : sources->guardduty) {
+    // The factory checks the criteria and contacts nothing.
+    auto source = NewGuardDutySource(g, SourceContext{});
+    if (!source.ok()) return source.status().WithContext("sources.guardduty");
+    out += fmt::format("source guardduty: region {}, detector {}, every {} s\n", g.region,
+                       g.detector_id.empty() ? "(ListDetectors)" : g.detector_id,
+                       g.interval.count() / 1000);
+  }
+  for (const auto& bucket : sources->s3) {
+    out += fmt::format("source s3: s3://{}/{}, every {} s\n", bucket.s3.bucket, bucket.prefix,
+                       bucket.interval.count() / 1000);
+  }
+  for (const auto& sqs : sources->sqs) out += fmt::format("source sqs: {}\n", sqs.queue_url);
   return out;
 }
 

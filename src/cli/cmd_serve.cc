@@ -14,9 +14,11 @@
 #include "cli/output.h"
 #include "cli/publish_config.h"
 #include "cli/serve_banner.h"
+#include "cli/sources_config.h"
 #include "cli/server_config.h"
 #include "publish/publisher.h"
 #include "server/server.h"
+#include "sources/runner.h"
 
 namespace guardfeed {
 namespace {
@@ -36,6 +38,7 @@ struct Loaded {
   ServerOptions options;
   std::shared_ptr<const Pipeline> pipeline;
   std::string store_url;  // what the pipeline's store was opened from
+  std::shared_ptr<const ServeRuntime> owner;  // the pipeline's owner, with the configuration
 };
 
 Result<Loaded> Load(const GlobalOptions& global, const ServeFlags& flags, Config config) {
@@ -63,7 +66,8 @@ Result<Loaded> Load(const GlobalOptions& global, const ServeFlags& flags, Config
   pipeline->ingest = loaded.ingest;
   pipeline->store_description = owner->runtime->store->Describe();
   pipeline->owner = owner;
-  return Loaded{std::move(*options), std::move(pipeline), loaded.store_url};
+  std::string store_url = loaded.store_url;
+  return Loaded{std::move(*options), std::move(pipeline), std::move(store_url), owner};
 }
 
 void PrintUrls(const Server& server, const Loaded& loaded) {
@@ -106,6 +110,30 @@ void Reload(Server& server, const GlobalOptions& global, const ServeFlags& flags
   spdlog::info("reload done");
 }
 
+// The configured sources ([[sources.*]], docs/sources.md), pulling into the server's ingest path
+// from the start until the daemon stops; null when none is configured. A reload does not change
+// them: adding or removing a source needs a restart.
+Result<std::unique_ptr<SourceRunner>> StartSources(Server& server, const Loaded& loaded) {
+  const Config& config = loaded.owner->runtime->config;
+  auto configs = ReadSourceConfigs(config);
+  if (!configs.ok()) return configs.status();
+  if (configs->size() == 0) return std::unique_ptr<SourceRunner>();
+  Store* store = loaded.pipeline->store;
+  SourceContext context;
+  context.ingest = [&server](std::string_view data, std::string_view name) {
+    return server.IngestDocument(data, name);
+  };
+  context.store = store;
+  context.clock = loaded.pipeline->clock;
+  auto sources = NewSources(*configs, context);
+  if (!sources.ok()) return sources.status().WithContext("sources");
+  auto runner = std::make_unique<SourceRunner>(std::move(*sources), loaded.pipeline->clock,
+                                               [store] { return store->LeadsPublishing(); });
+  runner->Start();
+  spdlog::info("sources started count={}", runner->size());
+  return runner;
+}
+
 int RunServe(const GlobalOptions& global, const ServeFlags& flags) {
   auto config = LoadEffectiveConfig(global);
   auto loaded =
@@ -126,6 +154,12 @@ int RunServe(const GlobalOptions& global, const ServeFlags& flags) {
     PrintError(server.status());
     return server.status().code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
   }
+  auto runner = StartSources(**server, *loaded);
+  if (!runner.ok()) {
+    (*server)->Stop();
+    PrintError(runner.status());
+    return ExitCodeFor(runner.status());
+  }
   PrintUrls(**server, *loaded);
   WriteReadyFile(flags.ready_file, **server);
   std::string running_store_url = loaded->store_url;
@@ -137,6 +171,7 @@ int RunServe(const GlobalOptions& global, const ServeFlags& flags) {
       continue;
     }
     spdlog::info("stopping signal={}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    if (*runner) (*runner)->Stop();  // sources first: their ingests need the server
     (*server)->Stop();
     spdlog::info("stopped");
     return kExitOk;

@@ -233,7 +233,7 @@ Status WithSection(const TomlReader& r, std::string_view key, Read read) {
 Status ReadSections(const TomlReader& r, Config& config) {
   const toml::table& root = r.root();
   GF_RETURN_IF_ERROR(r.CheckKeys(
-      root, "", {"store", "policy", "ingest", "secintel", "publish", "feeds", "server"}));
+      root, "", {"store", "policy", "ingest", "secintel", "publish", "feeds", "server", "sources"}));
   GF_RETURN_IF_ERROR(
       WithSection(r, "store", [&](const toml::table& t) { return ReadStore(r, t, config); }));
   GF_RETURN_IF_ERROR(WithSection(

@@ -1,5 +1,8 @@
 #include "cli/server_config.h"
 
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
 #include <algorithm>
 
 #include "cli/toml_reader.h"
@@ -150,14 +153,13 @@ const std::string* Lookup(const Environment& env, const char* name) {
 
 // "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db".
 std::string MaskPassword(const std::string& url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  size_t at = url.find('@', scheme + 3);
-  size_t slash = url.find('/', scheme + 3);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
-  size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  if (url.find("://") == std::string::npos) return url;  // a file path
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return "(a store URL that does not parse)";
+  boost::urls::url masked(*parsed);
+  if (masked.has_password()) masked.set_password("***");
+  if (masked.params().contains("password")) masked.params().set("password", "***");
+  return std::string(masked.buffer());
 }
 
 }  // namespace

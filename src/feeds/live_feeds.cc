@@ -734,6 +734,21 @@ Result<BuildResult> LiveFeeds::Render(Versioning versioning) {
   return result;
 }
 
+Result<bool> LiveFeeds::SyncVersions() {
+  State& s = *state_;
+  bool marked = false;
+  for (Feed& feed : s.feeds) {
+    if (!feed.snapshot) continue;
+    Result<std::optional<FeedState>> stored = s.store->GetFeedState(feed.config.name);
+    if (!stored.ok()) return stored.status().WithContext("feed " + feed.config.name);
+    if (!stored->has_value() || (*stored)->version == feed.snapshot->version) continue;
+    feed.dirty = true;
+    feed.digest.clear();  // version it again even though its entries did not change
+    marked = true;
+  }
+  return marked;
+}
+
 std::optional<UnixSeconds> LiveFeeds::NextExpiry() {
   State& s = *state_;
   while (!s.expiry.empty()) {

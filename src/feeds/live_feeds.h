@@ -54,6 +54,14 @@ class LiveFeeds {
   // (the feeds not versioned yet are rendered by the next call).
   Result<BuildResult> Render(Versioning versioning = Versioning::kAdvance);
 
+  // Marks for the next Render every feed whose version in the store (Store::GetFeedState) is
+  // not the one it serves: another process sharing the store versioned this content since, or
+  // versioned a content older than this one. The next Render adopts the stored version of an
+  // equal content, or versions this one anew, so replicas converge on one version per content.
+  // Returns whether any feed was marked. Call only when the entries are up to date with the
+  // store (a lagging replica would version its older content).
+  Result<bool> SyncVersions();
+
   // Whether rendered snapshots carry their entries (Snapshot::feed_entries, a copy per render
   // of a changed feed, for publishers that push entries such as ATP Cloud). Default false.
   void KeepEntryLists(bool keep);

@@ -49,15 +49,23 @@ RenderLoop::~RenderLoop() {
 void RenderLoop::RenderNow() { Tick(true); }
 
 void RenderLoop::Start() {
-  // A store shared with other replicas tells us about their commits; the poll stays as the
-  // safety net. The callback may outlive this loop (the store owns it): it goes through
-  // watch_target_, which the destructor clears.
+  WatchStore(*ctx_.generation()->pipeline->store);
+  thread_ = std::thread([this] { Run(); });
+}
+
+// A store shared with other replicas tells us about their commits (the poll stays as the safety
+// net); a reload may bring a new store object, watched in turn. The callback may outlive this
+// loop (the store owns it): it goes through watch_target_, which the destructor clears.
+void RenderLoop::WatchStore(Store& store) {
+  // Not under watch_target_->mu: the store may call the callback (which takes it) while it
+  // registers another.
+  if (watched_ == &store) return;
+  watched_ = &store;
   std::shared_ptr<WatchTarget> target = watch_target_;
-  ctx_.generation()->pipeline->store->WatchChanges([target] {
-    std::lock_guard lock(target->mu);
+  store.WatchChanges([target] {
+    std::lock_guard notify_lock(target->mu);
     if (target->loop != nullptr) target->loop->Notify();
   });
-  thread_ = std::thread([this] { Run(); });
 }
 
 void RenderLoop::Stop() {
@@ -139,15 +147,16 @@ void RenderLoop::Run() {
 
 void RenderLoop::Tick(bool force) {
   std::shared_ptr<const Generation> generation = ctx_.generation();
-  // Before the store check: a failing target must be retried (and its backoff advanced) even
-  // while the store is down, or its past-due retry time would make the loop spin.
-  RetryDuePublishes(*generation);
   Store& store = *generation->pipeline->store;
+  WatchStore(store);
   // A replica that just became the publisher publishes what it serves, changed or not: the
-  // previous one may have died mid-publish.
+  // previous one may have died mid-publish. Read before any publish of this tick.
   bool leads = store.LeadsPublishing();
   if (leads && !ctx_.publishing_leader.load()) took_over_ = true;
   ctx_.publishing_leader.store(leads);
+  // Before the store check: a failing target must be retried (and its backoff advanced) even
+  // while the store is down, or its past-due retry time would make the loop spin.
+  RetryDuePublishes(*generation);
   Result<int64_t> counter = store.ChangeCounter();
   ctx_.store_ok.store(counter.ok());
   if (!counter.ok()) {
@@ -166,6 +175,7 @@ void RenderLoop::Tick(bool force) {
   bool expired = next_expiry_ && now >= *next_expiry_;
   bool stale = force || expired || *counter != rendered_counter_ ||
                generation->id != rendered_generation_ || !ctx_.snapshots.Current();
+  if (!stale) stale = VersionsMoved(*generation);
   if (stale) Render(*generation, *counter);
   if (Steady::now() - last_count_ >= generation->options.count_interval) CountActive(*generation);
   if (!last_expire_ || Steady::now() - *last_expire_ >= kExpireInterval) {
@@ -226,6 +236,18 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
   spdlog::info("render files={} changed={} duration_ms={:.1f}", set->files.size(),
                changed.empty() ? "-" : changed, seconds * 1000);
   PublishAll(generation, to_publish, accepted);
+}
+
+// Up to date with the store, yet another replica may have versioned the same content (or an
+// older one) after this one did: then serve the stored version, or version this content anew.
+bool RenderLoop::VersionsMoved(const Generation& generation) {
+  if (!live_ || live_generation_ != generation.id) return false;
+  Result<bool> moved = live_->SyncVersions();
+  if (!moved.ok()) {
+    spdlog::warn("render version_sync_error=\"{}\"", moved.status().ToString());
+    return false;
+  }
+  return *moved;
 }
 
 Result<BuildResult> RenderLoop::BuildFeeds(const Generation& generation) {
@@ -351,6 +373,8 @@ void RenderLoop::PublishAll(const Generation& generation, const FeedSet& feeds,
 
 void RenderLoop::PublishTo(const Generation& generation, Publisher& target, const FeedSet& feeds,
                            const std::set<std::string>& accepted) {
+  // The lease may have moved while earlier targets were published.
+  if (!generation.pipeline->store->LeadsPublishing()) return;
   const std::string name = target.Describe();
   auto started = Steady::now();
   Result<PublishReport> report = target.PublishAccepting(feeds, accepted);

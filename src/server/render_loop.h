@@ -55,11 +55,13 @@ class RenderLoop {
 
  private:
   void Run();
+  void WatchStore(Store& store);
   void Tick(bool force);
   void Render(const Generation& generation, int64_t counter);
   // Brings the live feeds up to the store (a new generation starts from a full load) and
   // renders them.
   Result<BuildResult> BuildFeeds(const Generation& generation);
+  bool VersionsMoved(const Generation& generation);
   // The gzip thread: compresses the pending files of the newest set queued and installs each
   // into the served set if that file is still the one served.
   void GzipLoop();
@@ -97,6 +99,9 @@ class RenderLoop {
     std::mutex mu;
     RenderLoop* loop = nullptr;  // guarded by mu
   };
+  // The store WatchStore registered with: the loop thread's (the controlling thread's before
+  // Start and after Stop), like live_.
+  const Store* watched_ = nullptr;
 
   ServerContext& ctx_;
   std::shared_ptr<WatchTarget> watch_target_ = std::make_shared<WatchTarget>();

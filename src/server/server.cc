@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "server/http_server.h"
 #include "server/render_loop.h"
 #include "server/router.h"
@@ -12,6 +14,10 @@
 namespace guardfeed {
 
 namespace {
+
+// Decompression budget of one document a source pulled (an export object): 4 GiB, the reader's
+// own default.
+constexpr uint64_t kSourceInflatedLimit = uint64_t{4} << 30;
 
 std::shared_ptr<const server::Generation> MakeGeneration(uint64_t id, ServerOptions options,
                                                          std::shared_ptr<const Pipeline> pipeline) {
@@ -101,6 +107,24 @@ Status Server::Reload(ServerOptions options, std::shared_ptr<const Pipeline> pip
       MakeGeneration(++impl_->generations, std::move(options), std::move(pipeline)));
   impl_->render.ForceRender();
   return Status::Ok();
+}
+
+Result<IngestSummary> Server::IngestDocument(std::string_view data, std::string_view name) {
+  std::shared_ptr<const server::Generation> generation = impl_->ctx.generation();
+  const Pipeline& pipeline = *generation->pipeline;
+  const ServerOptions& options = generation->options;
+  IngestOptions ingest = pipeline.ingest;
+  ingest.read_limits.max_document_bytes = options.document_limit;
+  ingest.read_limits.max_line_bytes = options.document_limit;
+  ingest.read_limits.max_indicators_per_finding = options.max_indicators_per_finding;
+  // An export object is the user's own data and may inflate past a request's budget; lines
+  // stream, so memory stays bounded by the document limit.
+  ingest.read_limits.max_inflated_bytes =
+      std::max<uint64_t>(options.decompressed_limit, kSourceInflatedLimit);
+  Ingestor ingestor(generation->ingest_store.get(), pipeline.policy, pipeline.clock, ingest);
+  Result<IngestSummary> summary = ingestor.IngestBuffer(data, name);
+  if (summary.ok()) impl_->ctx.NotifyStoreChanged();
+  return summary;
 }
 
 void Server::Stop() {

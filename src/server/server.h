@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -62,6 +63,11 @@ class Server {
   // Swaps in new options and a new pipeline; requests in flight finish on the old ones. The
   // listen address and TLS files cannot change without a restart (InvalidArgument says so).
   Status Reload(ServerOptions options, std::shared_ptr<const Pipeline> pipeline);
+
+  // Ingests one document a source pulled (sources/): the path of POST /v1/findings (the current
+  // generation's policy, group commit, limits, with room for large export objects), then wakes
+  // the render loop. Returns once the findings are committed. Thread-safe.
+  Result<IngestSummary> IngestDocument(std::string_view data, std::string_view name);
 
   // Stops accepting, lets requests in flight finish (up to shutdown_grace), finishes ingest
   // work, and joins every thread. Idempotent.

@@ -15,11 +15,18 @@ constexpr const char* kDefaultKeys[] = {"connect_timeout", "keepalives",        
 constexpr const char* kDefaultValues[] = {"5", "1", "5", "2", "3", "10000", "guardfeed"};
 static_assert(std::size(kDefaultKeys) == std::size(kDefaultValues));
 
-// Session settings every connection needs: guardfeed's schema, shortest exact float text (the
-// default since PostgreSQL 12, set in case a role changed it), and no NOTICEs on stderr.
+// Session settings every connection needs: guardfeed's schema; floats as exact text (3: exact
+// on every version, shortest on 12 and later); bytea as hex and UTF-8 text whatever the role's
+// defaults; no NOTICEs on stderr. And limits that keep one stuck or cut-off replica from
+// stopping the others: a transaction left idle (its client gone) ends after 60 s, a lock wait
+// after 30 s, and the server notices a silent client within about 10 s (keepalives and
+// tcp_user_timeout, server side: the client side is set by the connection defaults above).
 constexpr const char* kSessionSql =
-    "SET search_path = guardfeed, pg_catalog; SET extra_float_digits = 1; "
-    "SET client_min_messages = warning";
+    "SET search_path = guardfeed, pg_catalog; SET extra_float_digits = 3; "
+    "SET bytea_output = hex; SET client_encoding = 'UTF8'; SET client_min_messages = warning; "
+    "SET idle_in_transaction_session_timeout = '60s'; SET lock_timeout = '30s'; "
+    "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3; "
+    "SET tcp_user_timeout = 10000";
 
 void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
 
@@ -43,7 +50,8 @@ std::string OneLine(std::string_view message) {
 // SQLSTATE classes that mean "the server or the link is in trouble now": retry later.
 bool Transient(std::string_view sqlstate) {
   return sqlstate.starts_with("08") || sqlstate.starts_with("57P") || sqlstate.starts_with("53") ||
-         sqlstate.starts_with("40") || sqlstate == "55P03";
+         sqlstate.starts_with("40") || sqlstate == "55P03" || sqlstate == "57014" ||
+         sqlstate == "25P03";
 }
 
 std::string ArrayElement(std::string_view value) {
@@ -210,6 +218,17 @@ int64_t Rows::Affected() const {
 // ---- Connection ----
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
+  // libpq's own message for a malformed URL quotes the URL, password included: check it first
+  // and say only what is wrong in general.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
+  if (parse_error != nullptr) PQfreemem(parse_error);
+  if (parsed == nullptr) {
+    return Status::InvalidArgument(
+        "the store URL is not a valid PostgreSQL URL (postgresql://USER@HOST:PORT/DB?PARAM=VALUE; "
+        "percent-encode reserved characters)");
+  }
+  PQconninfoFree(parsed);
   std::vector<const char*> keys(std::begin(kDefaultKeys), std::end(kDefaultKeys));
   std::vector<const char*> values(std::begin(kDefaultValues), std::end(kDefaultValues));
   keys.push_back("dbname");

@@ -21,9 +21,6 @@ constexpr int64_t kLeaseLock = 0x4746444200000002;
 constexpr int kTickMs = 2000;
 constexpr int kMaxReconnectMs = 5000;
 
-// The server notices a replica whose link went silent within about 11 s, and frees its lease.
-constexpr const char* kSessionKeepalive =
-    "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3";
 
 }  // namespace
 
@@ -56,8 +53,10 @@ void Watcher::CallBack() {
 
 bool Watcher::Connect() {
   Result<std::unique_ptr<Connection>> connection = Connection::Open(url_);
-  Status status = connection.ok() ? (*connection)->Exec(kSessionKeepalive) : connection.status();
-  if (status.ok()) status = (*connection)->Exec("LISTEN guardfeed_changes");
+  // The session settings (pg_connection.cc) make the server notice a replica whose link went
+  // silent within about 10 s and free its lease.
+  Status status =
+      connection.ok() ? (*connection)->Exec("LISTEN guardfeed_changes") : connection.status();
   if (!status.ok()) {
     spdlog::warn("store watcher error=\"{}\" (retrying)", status.ToString());
     return false;
@@ -86,6 +85,14 @@ void Watcher::Disconnect() {
 }
 
 bool Watcher::Wait(int timeout_ms) {
+  // Notifications read along with a query's answer (the lease, the ping) are already queued in
+  // libpq and leave the socket quiet: deliver those before waiting.
+  Result<std::vector<std::string>> queued = conn_->TakeNotifications();
+  if (!queued.ok()) return false;
+  if (!queued->empty()) {
+    CallBack();
+    return true;
+  }
   pollfd fds[2] = {{conn_->Socket(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
   if (poll(fds, 2, timeout_ms) < 0) return true;  // EINTR: the caller loops
   if (stop_.load()) return true;

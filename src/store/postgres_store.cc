@@ -845,6 +845,9 @@ Status PostgresStore::AdvanceFeed(std::string_view feed, std::string_view digest
   next.data_ts = now;
   next.version = next_version(previous ? &*previous : nullptr, next.serial, now);
   GF_RETURN_IF_ERROR(conn_->Query(kPutFeed, FeedParams(next)).status());
+  // Wakes the other replicas without moving the change counter: they check their versions
+  // (LiveFeeds::SyncVersions) and adopt this one for the same content.
+  GF_RETURN_IF_ERROR(conn_->Exec("SELECT pg_notify('guardfeed_changes', 'feed_state')"));
   result = FeedAdvance{std::move(next), true};
   return Status::Ok();
 }
@@ -980,6 +983,9 @@ constexpr const char* kImportAudit =
     "INSERT INTO audit (at, actor, action, target, detail) SELECT at, actor, action, target, "
     "detail FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[]) "
     "WITH ORDINALITY AS t(at, actor, action, target, detail, n) ORDER BY n";
+constexpr const char* kImportFeed =
+    "INSERT INTO feed_state (feed, content_digest, serial, version, data_ts) "
+    "VALUES ($1, $2, $3::int8, $4, $5::int8)";
 constexpr const char* kImportPublisherState =
     "INSERT INTO publisher_state (key, value) VALUES ($1, $2::bytea)";
 
@@ -1045,7 +1051,7 @@ Status PostgresStore::ImportTables(WriteTx& tx, const StoreRows& rows, int64_t c
     GF_RETURN_IF_ERROR(conn_->Query(kImportAudit, p).status());
   }
   for (const FeedState& state : rows.feed_states) {
-    GF_RETURN_IF_ERROR(conn_->Query(kPutFeed, FeedParams(state)).status());
+    GF_RETURN_IF_ERROR(conn_->Query(kImportFeed, FeedParams(state)).status());
   }
   for (const auto& [key, value] : rows.publisher_states) {
     Params p;

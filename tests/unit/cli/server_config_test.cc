@@ -140,6 +140,12 @@ TEST(ServerReload, ReloadRefusesAStoreUrlChange) {
   EXPECT_EQ(masked.message().find("secret"), std::string::npos) << masked.message();
   EXPECT_NE(masked.message().find("postgresql://gf:***@db2/gf"), std::string::npos)
       << masked.message();
+  Status query = CheckReloadStore("postgresql://gf@db/gf?password=s3cret&sslmode=require",
+                                  "postgresql://gf@db2/gf?password=s3cret");
+  ASSERT_FALSE(query.ok());
+  EXPECT_EQ(query.message().find("s3cret"), std::string::npos) << query.message();
+  EXPECT_NE(query.message().find("password=***&sslmode=require"), std::string::npos)
+      << query.message();
 }
 
 }  // namespace
