@@ -91,6 +91,13 @@ port = $port
 unix_socket_directories = '$dir/run'
 max_connections = 200
 shared_buffers = 64MB
+# A throw-away server on a shared disk: commits skip fsync (CREATE DATABASE per test and every
+# commit wait on it otherwise). The server process may still be killed (stop-server
+# --immediate): the page cache keeps everything; only an OS crash could lose data, and then the
+# test is gone too.
+fsync = off
+synchronous_commit = on
+full_page_writes = off
 logging_collector = off
 log_min_messages = warning
 log_connections = off
@@ -143,7 +150,7 @@ make_tls() {
 
 init_cluster() {
   local dir=$1 port=$2
-  # --no-sync: initdb's own fsync is seconds on a busy disk; the running server still fsyncs.
+  # --no-sync: initdb's own fsync is seconds on a busy disk (the server runs with fsync = off).
   as_server_user "$dir" "$PG_BIN/initdb" -D "$dir/data" -U guardfeed --auth=trust \
     --encoding=UTF8 --locale=C --no-sync --no-instructions >"$dir/log/initdb.log" 2>&1 ||
     die "initdb failed (see $dir/log/initdb.log)"
