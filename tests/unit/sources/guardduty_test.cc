@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "aws/http_client.h"
+#include "integration/server/daemon.h"
+#include "integration/server/http.h"
 #include "common/ci_skip.h"
 #include "core/time_util.h"
 #include "policy/policy.h"
@@ -689,6 +691,35 @@ TEST_F(GuardDutySourceTest, ARegionWithoutADetectorIsAClearError) {
   EXPECT_EQ(polled.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_NE(polled.status().message().find("no detector in eu-west-1"), std::string::npos)
       << polled.status().message();
+}
+
+// End to end as docs/sources.md deploys it: `guardfeed serve` with [[sources.guardduty]] pointed at
+// the contract server, credentials from the environment; the findings' addresses are served.
+TEST_F(GuardDutySourceTest, TheDaemonPullsFindingsIntoItsFeeds) {
+  AddFindings(60, 10 * 60000);
+  setenv("AWS_ACCESS_KEY_ID", kAccessKey, 1);
+  setenv("AWS_SECRET_ACCESS_KEY", kSecretKey, 1);
+  testing::DaemonOptions options;
+  options.extra_toml = "[[sources.guardduty]]\nregions = [\"" + std::string(kRegion) +
+                       "\"]\nendpoint = \"" + server_->endpoint() + "\"\ninterval = \"1s\"\n";
+  testing::Daemon daemon(options);
+  ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
+  std::string list;
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        list = testing::Get(daemon.url() + "/feeds/fortigate_ip").body;
+        for (const TestFinding& f : findings_) {
+          if (list.find(f.ip + "\r\n") == std::string::npos) return false;
+        }
+        return true;
+      },
+      30))
+      << list << daemon.Stderr();
+  EXPECT_NE(daemon.Stderr().find("source name=guardduty:" + std::string(kRegion)),
+            std::string::npos)
+      << daemon.Stderr();
+  unsetenv("AWS_ACCESS_KEY_ID");
+  unsetenv("AWS_SECRET_ACCESS_KEY");
 }
 
 }  // namespace
