@@ -29,8 +29,9 @@ function(guardfeed_library name)
 endfunction()
 
 # guardfeed_test(NAME SOURCES... DEPS ... [LABELS ...]): one GoogleTest binary registered with ctest.
+# POSTGRES: its tests share the ctest fixture's PostgreSQL server (tests/CMakeLists.txt).
 function(guardfeed_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "POSTGRES" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main Threads::Threads)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
@@ -38,5 +39,10 @@ function(guardfeed_test name)
       GUARDFEED_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
       GUARDFEED_BINARY_DIR="${PROJECT_BINARY_DIR}")
   guardfeed_strict(${name})
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES PROPERTIES LABELS "${ARG_LABELS}")
+  set(properties LABELS "${ARG_LABELS}")
+  if(ARG_POSTGRES)
+    list(APPEND properties FIXTURES_REQUIRED postgres
+         ENVIRONMENT "GUARDFEED_TEST_PG_DIR=${GUARDFEED_TEST_PG_DIR}")
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES PROPERTIES ${properties})
 endfunction()

@@ -99,7 +99,8 @@ Status ReadS3(const TomlReader& r, const toml::table& t, SourceConfigs& out) {
   constexpr std::string_view kKey = "sources.s3";
   GF_RETURN_IF_ERROR(r.CheckKeys(t, kKey,
                                  {"bucket", "prefix", "region", "path_style", "interval",
-                                  "max_objects_per_poll", "endpoint", "max_attempts", "timeout"}));
+                                  "max_objects_per_poll", "settle_window", "key_suffix",
+                                  "max_object_bytes", "endpoint", "max_attempts", "timeout"}));
   S3ExportSourceOptions options;
   GF_RETURN_IF_ERROR(r.String(t, kKey, "bucket", options.s3.bucket));
   if (options.s3.bucket.empty()) {
@@ -112,6 +113,11 @@ Status ReadS3(const TomlReader& r, const toml::table& t, SourceConfigs& out) {
   GF_RETURN_IF_ERROR(r.DurationMs(t, kKey, "interval", kMinInterval, kMaxInterval, options.interval));
   GF_RETURN_IF_ERROR(
       r.Integer(t, kKey, "max_objects_per_poll", 1, 100'000, options.max_objects_per_poll));
+  int64_t settle = options.settle_window.count();
+  GF_RETURN_IF_ERROR(r.Duration(t, kKey, "settle_window", 3600, 30 * kDay, settle));
+  options.settle_window = std::chrono::seconds(settle);
+  GF_RETURN_IF_ERROR(r.String(t, kKey, "key_suffix", options.key_suffix));
+  GF_RETURN_IF_ERROR(r.Size(t, kKey, "max_object_bytes", 1, uint64_t{4} << 30, options.max_object_bytes));
   GF_RETURN_IF_ERROR(
       ReadRemote(r, t, kKey, options.s3.endpoint, options.s3.retry, options.s3.timeout));
   UseS3EndpointUnlessSet(options.s3, S3EndpointFromEnvironment(std::getenv));
@@ -143,6 +149,11 @@ Status ReadSqs(const TomlReader& r, const toml::table& t, SourceConfigs& out) {
   options.visibility_timeout = std::chrono::seconds(visibility);
   GF_RETURN_IF_ERROR(r.DurationMs(t, kKey, "interval", std::chrono::milliseconds(0), kMaxInterval,
                                   options.interval));
+  if (options.wait_time.count() == 0 && options.interval.count() == 0) {
+    return r.Error(t.get("wait_time"), std::string(kKey) + ".wait_time",
+                   "0 with interval 0 would poll the queue without a pause; long-poll "
+                   "(wait_time up to 20 s) or set an interval");
+  }
   options.api.service = "sqs";
   GF_RETURN_IF_ERROR(
       ReadRemote(r, t, kKey, options.api.endpoint, options.api.retry, options.api.timeout));

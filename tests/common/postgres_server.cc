@@ -6,12 +6,26 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 namespace guardfeed::testing {
 namespace {
 
 bool started = false;  // Start() ran, whatever its outcome
+bool shared = false;   // the server is ctest's fixture (GUARDFEED_TEST_PG_DIR), not this process's
 int databases = 0;     // NewDatabase() names so far
+
+// The port in a pg-server.sh directory's postgresql.conf, or 0.
+int PortOf(const std::string& directory) {
+  std::ifstream conf(directory + "/data/postgresql.conf");
+  std::string line;
+  int found = 0;
+  while (std::getline(conf, line)) {
+    if (line.rfind("port = ", 0) == 0) found = std::atoi(line.c_str() + 7);
+  }
+  return found;
+}
 
 // A single-quoted shell word.
 std::string Quoted(const std::string& text) {
@@ -34,6 +48,16 @@ void PostgresServer::Start() {
     if (access((BinDir() + "/" + tool).c_str(), X_OK) != 0) {
       skip_reason = BinDir() + "/" + tool +
                     " not found: apt-get install postgresql (15) to run the PostgreSQL tests";
+      return;
+    }
+  }
+  // Under ctest, one server started by the `postgres` fixture serves every test process
+  // (tests/CMakeLists.txt): starting one per test would cost seconds each.
+  if (const char* fixture = std::getenv("GUARDFEED_TEST_PG_DIR"); fixture != nullptr && *fixture) {
+    if (Shell(Script() + " status " + fixture + " >/dev/null 2>&1") == 0 && PortOf(fixture) > 0) {
+      dir = fixture;
+      port = PortOf(fixture);
+      shared = true;
       return;
     }
   }
@@ -75,8 +99,8 @@ std::string PostgresServer::NewDatabase(const std::string& owner) {
     ADD_FAILURE() << "no PostgreSQL server: " << skip_reason << start_error;
     return "";
   }
-  // Unique within the server, which belongs to this process.
-  std::string name = "gf_test_" + std::to_string(++databases);
+  // Unique within the server, which other test processes may share.
+  std::string name = "gf_test_" + std::to_string(getpid()) + "_" + std::to_string(++databases);
   if (Psql("postgres", "CREATE DATABASE " + name + " OWNER " + owner) != 0) {
     ADD_FAILURE() << "CREATE DATABASE " << name << " OWNER " << owner << " failed; logs in " << dir
                   << "/log";
@@ -88,7 +112,7 @@ std::string PostgresServer::NewDatabase(const std::string& owner) {
 void PostgresServer::SetUp() {}
 
 void PostgresServer::TearDown() {
-  if (dir.empty()) return;
+  if (dir.empty() || shared) return;  // the fixture's cleanup stops a shared server
   EXPECT_EQ(Shell(Script() + " stop " + dir + " >/dev/null"), 0);
   // Keep the logs when something went wrong, but not the 40 MB cluster: ctest runs every test in
   // a process of its own, each with its own server.
