@@ -54,7 +54,7 @@ if [[ -n $PG_URL ]]; then store_url=$PG_URL; fi
 
 remove_store() {
   if [[ -n $PG_URL ]]; then
-    psql -q "$PG_URL" -c "DROP SCHEMA IF EXISTS guardfeed CASCADE" >/dev/null
+    PGOPTIONS="-c client_min_messages=warning" psql -q "$PG_URL" -c "DROP SCHEMA IF EXISTS guardfeed CASCADE" >/dev/null
   else
     rm -f "$1" "$1-wal" "$1-shm"
   fi
@@ -122,7 +122,7 @@ EOF
 }
 
 echo "guardfeed ingest benchmark: $COUNT findings, seed $SEED, $RUNS runs," \
-  "batch ${BATCH:-default}, store ${PG_URL:+PostgreSQL }in ${PG_URL:+the database}${PG_URL:-$WORK}"
+  "batch ${BATCH:-default}, store ${PG_URL:+PostgreSQL }in ${PG_URL:-$WORK}"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for format in $FORMATS; do
