@@ -41,10 +41,12 @@ struct Loaded {
   std::shared_ptr<const ServeRuntime> owner;  // the pipeline's owner, with the configuration
 };
 
-Result<Loaded> Load(const GlobalOptions& global, const ServeFlags& flags, Config config) {
+// `store`: the running store on a reload (the URL cannot change; see Reload), null at start.
+Result<Loaded> Load(const GlobalOptions& global, const ServeFlags& flags, Config config,
+                    std::shared_ptr<Store> store = nullptr) {
   auto options = ReadServerOptions(config, ProcessEnvironment(), flags.listen);
   if (!options.ok()) return options.status();
-  auto runtime = OpenRuntime(global, std::move(config));
+  auto runtime = OpenRuntime(global, std::move(config), std::move(store));
   if (!runtime.ok()) return runtime.status();
   auto owner = std::make_shared<ServeRuntime>();
   owner->runtime = std::move(*runtime);
@@ -87,9 +89,10 @@ void WriteReadyFile(const std::string& path, const Server& server) {
 }
 
 // Applies a new configuration generation, or keeps the running one and logs why. The store URL
-// cannot change (CheckReloadStore): it is compared before the new store is opened.
+// cannot change (CheckReloadStore), so the new generation keeps the running store: a replica's
+// change watch and publishing lease live in it.
 void Reload(Server& server, const GlobalOptions& global, const ServeFlags& flags,
-            std::string& running_store_url) {
+            std::string& running_store_url, const std::shared_ptr<Store>& running_store) {
   spdlog::info("reload signal=SIGHUP");
   auto config = LoadEffectiveConfig(global);
   if (config.ok()) {
@@ -98,8 +101,8 @@ void Reload(Server& server, const GlobalOptions& global, const ServeFlags& flags
       return;
     }
   }
-  auto loaded =
-      config.ok() ? Load(global, flags, std::move(*config)) : Result<Loaded>(config.status());
+  auto loaded = config.ok() ? Load(global, flags, std::move(*config), running_store)
+                            : Result<Loaded>(config.status());
   Status status =
       loaded.ok() ? server.Reload(std::move(loaded->options), loaded->pipeline) : loaded.status();
   if (!status.ok()) {
@@ -167,7 +170,7 @@ int RunServe(const GlobalOptions& global, const ServeFlags& flags) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal == SIGHUP) {
-      Reload(**server, global, flags, running_store_url);
+      Reload(**server, global, flags, running_store_url, loaded->owner->runtime->store);
       continue;
     }
     spdlog::info("stopping signal={}", signal == SIGTERM ? "SIGTERM" : "SIGINT");

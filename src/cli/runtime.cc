@@ -9,7 +9,8 @@ Result<Config> LoadEffectiveConfig(const GlobalOptions& global) {
   return config;
 }
 
-Result<std::unique_ptr<Runtime>> OpenRuntime(const GlobalOptions& global, Config config) {
+Result<std::unique_ptr<Runtime>> OpenRuntime(const GlobalOptions& global, Config config,
+                                             std::shared_ptr<Store> store) {
   auto runtime = std::make_unique<Runtime>();
   runtime->config = std::move(config);
   if (global.now) {
@@ -18,9 +19,13 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const GlobalOptions& global, Config
   } else {
     runtime->clock = SystemClock();
   }
-  auto store = OpenStore(runtime->config.store_url);
-  if (!store.ok()) return store.status();
-  runtime->store = std::move(*store);
+  if (store != nullptr) {
+    runtime->store = std::move(store);
+  } else {
+    auto opened = OpenStore(runtime->config.store_url);
+    if (!opened.ok()) return opened.status();
+    runtime->store = std::move(*opened);
+  }
   runtime->policy = std::make_unique<Policy>(runtime->config.policy);
   runtime->builder =
       std::make_unique<FeedBuilder>(runtime->config.feeds, runtime->config.secintel,

@@ -19,7 +19,7 @@ struct Runtime {
   Config config;
   std::unique_ptr<Clock> manual_clock;  // set when --now was given
   const Clock* clock = nullptr;         // manual_clock or SystemClock()
-  std::unique_ptr<Store> store;
+  std::shared_ptr<Store> store;
   std::unique_ptr<Policy> policy;
   std::unique_ptr<FeedBuilder> builder;
 };
@@ -27,9 +27,12 @@ struct Runtime {
 // The configuration a command runs with: LoadConfig(--config, process environment), then --store.
 Result<Config> LoadEffectiveConfig(const GlobalOptions& global);
 
-// Opens the store, policy, clock and feed builder for `config` (from LoadEffectiveConfig).
-// On failure prints nothing; the Status says what and where.
-Result<std::unique_ptr<Runtime>> OpenRuntime(const GlobalOptions& global, Config config);
+// Opens the store, policy, clock and feed builder for `config` (from LoadEffectiveConfig), or
+// uses `store` when given (a daemon's reload keeps its store: the URL cannot change, and a
+// replica's store holds its publishing lease). On failure prints nothing; the Status says what
+// and where.
+Result<std::unique_ptr<Runtime>> OpenRuntime(const GlobalOptions& global, Config config,
+                                             std::shared_ptr<Store> store = nullptr);
 
 // LoadEffectiveConfig, then OpenRuntime.
 Result<std::unique_ptr<Runtime>> OpenRuntime(const GlobalOptions& global);

@@ -70,14 +70,9 @@ Status ReadGuardDuty(const TomlReader& r, const toml::table& t, SourceConfigs& o
   GF_RETURN_IF_ERROR(r.Duration(t, kKey, "initial_lookback", 0, 90 * kDay, lookback));
   options.initial_lookback = std::chrono::seconds(lookback);
   GF_RETURN_IF_ERROR(r.String(t, kKey, "criteria", options.criteria_json));
-  if (!options.criteria_json.empty()) {
-    boost::system::error_code error;
-    boost::json::value criteria = boost::json::parse(options.criteria_json, error);
-    if (error || !criteria.is_object()) {
-      return r.Error(t.get("criteria"), std::string(kKey) + ".criteria",
-                     "expected a JSON object of GuardDuty criteria, e.g. "
-                     "'{\"severity\":{\"greaterThanOrEqual\":4}}'");
-    }
+  if (Status criteria = CheckGuardDutyCriteria(options.criteria_json); !criteria.ok()) {
+    return r.Error(t.get("criteria"), std::string(kKey) + ".criteria",
+                   criteria.message() + " (e.g. '{\"severity\":{\"greaterThanOrEqual\":4}}')");
   }
   options.api.service = "guardduty";
   GF_RETURN_IF_ERROR(

@@ -394,6 +394,10 @@ Result<GuardDutySource::Batch> GuardDutySource::FetchAndIngest(std::vector<std::
 
 }  // namespace
 
+Status CheckGuardDutyCriteria(const std::string& criteria_json) {
+  return ParseCriteria(criteria_json).status();
+}
+
 Result<std::unique_ptr<Source>> NewGuardDutySource(GuardDutySourceOptions options,
                                                    SourceContext context) {
   const std::string what = "guardduty source";

@@ -49,4 +49,8 @@ struct GuardDutySourceOptions {
 Result<std::unique_ptr<Source>> NewGuardDutySource(GuardDutySourceOptions options,
                                                    SourceContext context);
 
+// What NewGuardDutySource says of `criteria_json` (GuardDutySourceOptions::criteria_json), without
+// building a source: for the configuration reader.
+Status CheckGuardDutyCriteria(const std::string& criteria_json);
+
 }  // namespace guardfeed

@@ -265,7 +265,9 @@ class S3ExportSource final : public Source {
   Result<PollResult> Poll(const std::atomic<bool>& stop) override;
 
  private:
-  Cursor Load() const;
+  // The stored cursor; a fresh one when there is none or it does not parse. A store that cannot
+  // be read fails the poll (starting over would re-read the prefix and overwrite the cursor).
+  Result<Cursor> Load() const;
   Status Save(const Cursor& cursor, Walk& walk) const;
   // "YYYY/MM/DD" of the oldest day whose folder may still receive objects.
   std::string OldestOpenDay() const;
@@ -279,13 +281,9 @@ class S3ExportSource final : public Source {
   const std::string name_;
 };
 
-Cursor S3ExportSource::Load() const {
+Result<Cursor> S3ExportSource::Load() const {
   Result<std::optional<std::string>> stored = LoadCursor(*context_.store, name_);
-  if (!stored.ok()) {
-    spdlog::warn("source name={} cursor unreadable ({}); starting from the prefix's beginning",
-                 name_, stored.status().ToString());
-    return Cursor{};
-  }
+  if (!stored.ok()) return stored.status().WithContext(name_ + ": read the cursor");
   if (!stored->has_value()) return Cursor{};
   Result<Cursor> cursor = ParseCursor(**stored);
   if (!cursor.ok()) {
@@ -324,7 +322,9 @@ Status S3ExportSource::Read(const S3ListedObject& object, Cursor& cursor, Walk& 
 }
 
 Result<PollResult> S3ExportSource::Poll(const std::atomic<bool>& stop) {
-  Cursor cursor = Load();
+  Result<Cursor> loaded = Load();
+  if (!loaded.ok()) return loaded.status();
+  Cursor cursor = std::move(*loaded);
   Walk walk(cursor, OldestOpenDay(), options_.key_suffix);
   PollResult result;
   // Without folders only dateless keys were seen: list after the last one. With folders, from

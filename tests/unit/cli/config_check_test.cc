@@ -79,5 +79,26 @@ TEST_F(ConfigCheckTest, CatchesAWrongTypedAtpValue) {
   EXPECT_NE(err_.find("guardfeed.toml:7: publish.atp.max_attempts"), std::string::npos) << err_;
 }
 
+// [[sources.*]] go through the same reader: a valid set passes, and a bad key, a value out of
+// range or GuardDuty criteria the source would refuse name the file, line and key.
+TEST_F(ConfigCheckTest, ChecksSources) {
+  EXPECT_EQ(Check("[[sources.guardduty]]\nregions = [\"us-east-1\", \"eu-west-1\"]\n"
+                  "criteria = '{\"severity\":{\"greaterThanOrEqual\":4}}'\n"
+                  "[[sources.s3]]\nbucket = \"findings\"\nprefix = \"AWSLogs/\"\n"
+                  "[[sources.sqs]]\nqueue_url = \"https://sqs.us-east-1.amazonaws.com/1/q\"\n"),
+            kExitOk)
+      << err_;
+  EXPECT_EQ(Check("[[sources.guardduty]]\nregions = [\"us-east-1\"]\ncriteria = "
+                  "'{\"updatedAt\":{\"greaterThanOrEqual\":4}}'\n"),
+            kExitUsage);
+  EXPECT_NE(err_.find("guardfeed.toml:7: sources.guardduty.criteria"), std::string::npos) << err_;
+  EXPECT_EQ(Check("[[sources.sqs]]\nqueue_url = \"https://sqs.us-east-1.amazonaws.com/1/q\"\n"
+                  "max_messages = 11\n"),
+            kExitUsage);
+  EXPECT_NE(err_.find("guardfeed.toml:7: sources.sqs.max_messages"), std::string::npos) << err_;
+  EXPECT_EQ(Check("[[sources.s3]]\nbucket = \"b\"\nbukket = \"c\"\n"), kExitUsage);
+  EXPECT_NE(err_.find("sources.s3.bukket: unknown key"), std::string::npos) << err_;
+}
+
 }  // namespace
 }  // namespace guardfeed
