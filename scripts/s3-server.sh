@@ -106,7 +106,15 @@ start_mon() {
 start_osd() {
   local dir=$1 uuid
   uuid=$(uuidgen)
-  timeout 60 ceph -c "$dir/ceph.conf" osd new "$uuid" >/dev/null
+  # Right after the monitor starts, the CLI's first command can go out before it has the
+  # monitor map ("handle_command on fsid 0000...", EPERM); `osd new` of one uuid is idempotent.
+  for attempt in 1 2 3 4 5; do
+    if timeout 60 ceph -c "$dir/ceph.conf" osd new "$uuid" >/dev/null 2>>"$dir/log/osd-new.err"; then
+      break
+    fi
+    [[ $attempt -lt 5 ]] || die "ceph osd new failed (see $dir/log/osd-new.err)"
+    sleep 1
+  done
   ceph-osd -c "$dir/ceph.conf" -i 0 --mkfs --osd-uuid "$uuid" >"$dir/log/osd-mkfs.out" 2>&1
   # The OSD forks once initialised. Its first command to the monitor sometimes goes out before
   # it has the monitor map ("wrong fsid") and it exits; a second start works.
