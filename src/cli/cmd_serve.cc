@@ -113,6 +113,26 @@ void Reload(Server& server, const GlobalOptions& global, const ServeFlags& flags
   spdlog::info("reload done");
 }
 
+// Each source's state with its stored cursor, for /metrics and GET /v1/sources.
+std::vector<SourceReport> SourceReportsOf(const SourceRunner& runner, Store& store) {
+  std::vector<SourceReport> reports;
+  for (const SourceStatus& status : runner.Statuses()) {
+    SourceReport report;
+    report.name = status.name;
+    Result<std::optional<std::string>> cursor = LoadCursor(store, status.name);
+    if (cursor.ok() && cursor->has_value()) report.cursor = **cursor;
+    report.last_success = status.last_success;
+    report.last_error_at = status.last_error_at;
+    report.last_error = status.last_error;
+    report.consecutive_failures = status.consecutive_failures;
+    report.documents_total = status.documents_total;
+    report.findings_total = status.findings_total;
+    report.standby = status.standby;
+    reports.push_back(std::move(report));
+  }
+  return reports;
+}
+
 // The configured sources ([[sources.*]], docs/sources.md), pulling into the server's ingest path
 // from the start until the daemon stops; null when none is configured. A reload does not change
 // them: adding or removing a source needs a restart.
@@ -133,6 +153,7 @@ Result<std::unique_ptr<SourceRunner>> StartSources(Server& server, const Loaded&
   auto runner = std::make_unique<SourceRunner>(std::move(*sources), loaded.pipeline->clock,
                                                [store] { return store->LeadsPublishing(); });
   runner->Start();
+  server.SetSourceReports([runner = runner.get(), store] { return SourceReportsOf(*runner, *store); });
   spdlog::info("sources started count={}", runner->size());
   return runner;
 }

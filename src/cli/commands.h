@@ -30,6 +30,7 @@ void AddIndicatorsCommand(CLI::App& app, const GlobalOptions& global, int& exit_
 void AddAllowCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddExpireCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddStoreCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void AddSourcesCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddConfigCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddPublishCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void AddServeCommand(CLI::App& app, const GlobalOptions& global, int& exit_code);

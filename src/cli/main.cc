@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   AddAllowCommand(app, global, exit_code);
   AddExpireCommand(app, global, exit_code);
   AddStoreCommand(app, global, exit_code);
+  AddSourcesCommand(app, global, exit_code);
   AddConfigCommand(app, global, exit_code);
   AddPublishCommand(app, global, exit_code);
   AddLambdaCommand(app, global, exit_code);

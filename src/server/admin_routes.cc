@@ -317,6 +317,32 @@ HttpResponse AcceptShrink(ServerContext& ctx, const RequestContext& rc) {
   return JsonResponse(202, json::object{{"accepted", feed}, {"actor", actor}});
 }
 
+// GET /v1/sources: every pulling source's state (docs/sources.md, "Status").
+HttpResponse ListSources(const ServerContext& ctx) {
+  std::shared_ptr<const SourceReports> reports = ctx.source_reports.load();
+  json::array list;
+  const UnixSeconds now = ctx.generation()->pipeline->clock->Now();
+  if (reports != nullptr && *reports) {
+    for (const SourceReport& r : (*reports)()) {
+      json::object source{{"name", r.name},
+                          {"cursor", r.cursor},
+                          {"standby", r.standby},
+                          {"consecutive_failures", r.consecutive_failures},
+                          {"documents_total", r.documents_total},
+                          {"findings_total", r.findings_total}};
+      source["last_success"] = r.last_success > 0 ? json::value(FormatIso8601(r.last_success))
+                                                  : json::value(nullptr);
+      source["lag_seconds"] =
+          r.last_success > 0 ? json::value(now - r.last_success) : json::value(nullptr);
+      source["last_error"] = r.last_error.empty() ? json::value(nullptr) : json::value(r.last_error);
+      source["last_error_at"] = r.last_error_at > 0 ? json::value(FormatIso8601(r.last_error_at))
+                                                    : json::value(nullptr);
+      list.push_back(std::move(source));
+    }
+  }
+  return AdminJson(200, json::object{{"sources", std::move(list)}});
+}
+
 void AddAdminRoutes(Router& router, ServerContext& ctx) {
   using V = http::verb;
   auto add = [&](std::string name, V method, std::string path, bool prefix, Handler handler) {
@@ -335,6 +361,8 @@ void AddAdminRoutes(Router& router, ServerContext& ctx) {
   add("allowlist", V::delete_, "/v1/allowlist", false, OnStorePool(ctx, remove_allow));
   add("allowlist", V::delete_, "/v1/allowlist/", true, OnStorePool(ctx, remove_allow));
   add("audit", V::get, "/v1/audit", false, OnStorePool(ctx, ListAudit));
+  add("sources", V::get, "/v1/sources", false,
+      OnStorePool(ctx, [&ctx](const RequestContext&) { return ListSources(ctx); }));
   add("feeds_admin", V::get, "/v1/feeds", false,
       [&ctx](RequestContext& rc) { return Ready(FeedsOverview(ctx, rc)); });
   add("feeds_admin", V::post, "/v1/feeds/", true,

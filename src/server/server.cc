@@ -127,6 +127,10 @@ Result<IngestSummary> Server::IngestDocument(std::string_view data, std::string_
   return summary;
 }
 
+void Server::SetSourceReports(SourceReports reports) {
+  impl_->ctx.source_reports.store(std::make_shared<const SourceReports>(std::move(reports)));
+}
+
 void Server::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -45,6 +46,21 @@ struct Pipeline {
   std::shared_ptr<const void> owner;
 };
 
+// One pulling source's state (sources/), for /metrics and GET /v1/sources. The server does not
+// know sources: the process that runs them (cli) provides the reports.
+struct SourceReport {
+  std::string name;
+  std::string cursor;  // as stored ("" when none)
+  UnixSeconds last_success = 0;
+  UnixSeconds last_error_at = 0;
+  std::string last_error;
+  int consecutive_failures = 0;
+  int64_t documents_total = 0;
+  int64_t findings_total = 0;
+  bool standby = false;  // waiting for the publishing lease (replicas)
+};
+using SourceReports = std::function<std::vector<SourceReport>()>;
+
 class Server {
  public:
   // Binds, renders the feeds once (a store failure here is logged and retried; /readyz says so)
@@ -68,6 +84,9 @@ class Server {
   // generation's policy, group commit, limits, with room for large export objects), then wakes
   // the render loop. Returns once the findings are committed. Thread-safe.
   Result<IngestSummary> IngestDocument(std::string_view data, std::string_view name);
+
+  // Where /metrics and GET /v1/sources read the sources' state from (called on a store thread).
+  void SetSourceReports(SourceReports reports);
 
   // Stops accepting, lets requests in flight finish (up to shutdown_grace), finishes ingest
   // work, and joins every thread. Idempotent.

@@ -74,6 +74,8 @@ class ServerContext {
   std::atomic<bool> store_ok{false};  // last store poll by the render loop succeeded
   // Why the last store poll failed (null when it succeeded), for /readyz.
   std::atomic<std::shared_ptr<const std::string>> store_error;
+  // The pulling sources' state, when the daemon runs any (Server::SetSourceReports).
+  std::atomic<std::shared_ptr<const SourceReports>> source_reports;
   // This replica publishes to the external targets (Store::LeadsPublishing at the last poll).
   std::atomic<bool> publishing_leader{true};
   std::atomic<bool> stopping{false};

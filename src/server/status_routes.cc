@@ -1,6 +1,11 @@
 // /metrics, /healthz, /readyz: answered from memory, never waiting on the store.
 #include <boost/json.hpp>
 
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <string_view>
+
 #include "server/http_util.h"
 #include "server/routes.h"
 
@@ -10,8 +15,72 @@ namespace http = boost::beast::http;
 
 namespace {
 
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string LabelValue(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out;
+}
+
+// The pulling sources' series (docs/sources.md, "Status"), appended to the registry's text.
+std::string SourceMetrics(const ServerContext& ctx) {
+  std::shared_ptr<const SourceReports> reports = ctx.source_reports.load();
+  if (reports == nullptr || !*reports) return "";
+  std::vector<SourceReport> sources = (*reports)();
+  if (sources.empty()) return "";
+  const UnixSeconds now = ctx.generation()->pipeline->clock->Now();
+  struct Series {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::function<std::optional<double>(const SourceReport&)> value;
+  };
+  const Series series[] = {
+      {"guardfeed_source_last_success_timestamp_seconds", "gauge",
+       "When the source last completed a poll (Unix time)",
+       [](const SourceReport& r) -> std::optional<double> {
+         if (r.last_success == 0) return std::nullopt;
+         return static_cast<double>(r.last_success);
+       }},
+      {"guardfeed_source_lag_seconds", "gauge", "Seconds since the source last completed a poll",
+       [now](const SourceReport& r) -> std::optional<double> {
+         if (r.last_success == 0) return std::nullopt;
+         return static_cast<double>(now - r.last_success);
+       }},
+      {"guardfeed_source_consecutive_failures", "gauge", "Polls failed in a row",
+       [](const SourceReport& r) { return std::optional<double>(r.consecutive_failures); }},
+      {"guardfeed_source_documents_total", "counter", "Documents ingested by the source",
+       [](const SourceReport& r) {
+         return std::optional<double>(static_cast<double>(r.documents_total));
+       }},
+      {"guardfeed_source_findings_total", "counter", "Findings read by the source",
+       [](const SourceReport& r) {
+         return std::optional<double>(static_cast<double>(r.findings_total));
+       }},
+      {"guardfeed_source_standby", "gauge",
+       "1 while another replica holds the publishing lease and runs the source",
+       [](const SourceReport& r) { return std::optional<double>(r.standby ? 1 : 0); }},
+  };
+  std::string text;
+  for (const Series& s : series) {
+    text += std::string("# HELP ") + s.name + " " + s.help + "\n# TYPE " + s.name + " " +
+            s.type + "\n";
+    for (const SourceReport& r : sources) {
+      std::optional<double> value = s.value(r);
+      if (!value) continue;
+      char number[32];
+      std::snprintf(number, sizeof number, "%.17g", *value);
+      text += std::string(s.name) + "{source=\"" + LabelValue(r.name) + "\"} " + number + "\n";
+    }
+  }
+  return text;
+}
+
 HttpResponse MetricsText(ServerContext& ctx) {
-  HttpResponse response = TextResponse(200, ctx.metrics->Serialize());
+  HttpResponse response = TextResponse(200, ctx.metrics->Serialize() + SourceMetrics(ctx));
   response.headers.clear();
   response.AddHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
   response.AddHeader("Cache-Control", "no-store");

@@ -718,6 +718,30 @@ TEST_F(GuardDutySourceTest, TheDaemonPullsFindingsIntoItsFeeds) {
   EXPECT_NE(daemon.Stderr().find("source name=guardduty:" + std::string(kRegion)),
             std::string::npos)
       << daemon.Stderr();
+  // Its state: the admin API, /metrics and `guardfeed sources status` (the cursor in the store).
+  const std::string name = "guardduty:" + std::string(kRegion);
+  testing::HttpResult sources = testing::Admin("GET", daemon.url() + "/v1/sources");
+  ASSERT_EQ(sources.status, 200) << sources.body;
+  json::object first = json::parse(sources.body).as_object()["sources"].as_array().at(0).as_object();
+  EXPECT_EQ(first["name"].as_string(), name);
+  EXPECT_NE(std::string(first["cursor"].as_string()).find("updatedAt"), std::string::npos);
+  EXPECT_TRUE(first["last_success"].is_string());
+  EXPECT_GE(first["findings_total"].to_number<int64_t>(), 60);
+  std::string metrics = testing::Get(daemon.url() + "/metrics").body;
+  EXPECT_NE(metrics.find("guardfeed_source_last_success_timestamp_seconds{source=\"" + name + "\"}"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("guardfeed_source_consecutive_failures{source=\"" + name + "\"} 0"),
+            std::string::npos);
+  std::string command =
+      std::string(GUARDFEED_EXE) + " -c " + daemon.config_path() + " sources status 2>&1";
+  std::string status;
+  if (FILE* out = popen(command.c_str(), "r")) {
+    char buffer[4096];
+    while (size_t n = fread(buffer, 1, sizeof buffer, out)) status.append(buffer, n);
+    EXPECT_EQ(pclose(out), 0) << status;
+  }
+  EXPECT_NE(status.find(name), std::string::npos) << status;
+  EXPECT_NE(status.find("cursor {\"updatedAt\""), std::string::npos) << status;
   unsetenv("AWS_ACCESS_KEY_ID");
   unsetenv("AWS_SECRET_ACCESS_KEY");
 }
