@@ -52,10 +52,9 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
 try:
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
+    import aws_sigv4_check
 except ImportError as error:  # pragma: no cover - reported to the test
     print("botocore is missing (install python3-botocore): %s" % error, file=sys.stderr)
     sys.exit(3)
@@ -64,11 +63,7 @@ MAX_IDS = 50
 LIST_CONDITIONS = ("eq", "neq", "equals", "notEquals", "matches", "notMatches")
 LONG_CONDITIONS = ("greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual")
 INTEGER_CONDITIONS = ("gt", "gte", "lt", "lte")  # deprecated, Integer in the model
-AUTHORIZATION = re.compile(
-    r"^AWS4-HMAC-SHA256 Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request,\s*"
-    r"SignedHeaders=([a-z0-9;\-]+),\s*Signature=([0-9a-f]{64})$")
 DETECTOR_PATH = re.compile(r"^/detector/([^/]+)/findings(/get)?$")
-MAX_SKEW_SECONDS = 15 * 60
 
 
 class ApiError(Exception):
@@ -273,58 +268,22 @@ class Handler(BaseHTTPRequestHandler):
             return "GetFindings" if match.group(2) else "ListFindings"
         raise ApiError(404, "UnknownOperationException", "no operation %s %s" % (method, path))
 
+    # tests/common/aws_sigv4_check.py's kinds as GuardDuty answers them.
+    REJECTIONS = {"missing": (403, "MissingAuthenticationTokenException"),
+                  "malformed": (403, "IncompleteSignatureException"),
+                  "unknown_key": (403, "UnrecognizedClientException"),
+                  "date": (403, "IncompleteSignatureException"),
+                  "body_hash": (400, "BadRequestException")}
+
     def verify_signature(self, method, body):
         """Recomputes the signature with botocore from what arrived; 403 on any difference."""
         args = self.server.state.args
-        header = self.headers.get("Authorization")
-        if header is None:
-            raise ApiError(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
-        match = AUTHORIZATION.match(header)
-        if not match:
-            raise ApiError(403, "IncompleteSignatureException",
-                           "Authorization header is not a SigV4 header: %r" % header[:40])
-        key, day, region, service, signed, _ = match.groups()
-        if key != args.access_key:
-            raise ApiError(403, "UnrecognizedClientException",
-                           "The security token included in the request is invalid.")
-        if region != args.region or service != "guardduty":
-            raise ApiError(403, "InvalidSignatureException",
-                           "Credential should be scoped to a valid region and to service "
-                           "'guardduty' (got %s/%s)" % (region, service))
-        amz_date = self.headers.get("X-Amz-Date", "")
         try:
-            signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
-        except ValueError:
-            raise ApiError(403, "IncompleteSignatureException", "X-Amz-Date is missing or bad")
-        if day != amz_date[:8] or abs(time.time() - signed_at) > MAX_SKEW_SECONDS:
-            raise ApiError(403, "InvalidSignatureException",
-                           "Signature expired or not yet valid: %s" % amz_date)
-        names = signed.split(";")
-        if "host" not in names or "x-amz-date" not in names:
-            raise ApiError(403, "InvalidSignatureException", "host and x-amz-date must be signed")
-        declared = self.headers.get("X-Amz-Content-Sha256")
-        if declared is not None and declared != hashlib.sha256(body).hexdigest():
-            raise ApiError(400, "BadRequestException",
-                           "X-Amz-Content-Sha256 does not match the body")
-        headers = {}
-        for name in names:
-            values = self.headers.get_all(name)
-            if values is None:
-                raise ApiError(403, "InvalidSignatureException", "signed header %s is missing" % name)
-            headers[name] = ",".join(values)
-        request = AWSRequest(method=method, url="http://%s%s" % (self.headers["Host"], self.path),
-                             headers=headers, data=body)
-        auth = SigV4Auth(Credentials(args.access_key, args.secret_key), "guardduty", args.region)
-        # SigV4Auth.add_auth, with the request's own timestamp instead of the current time.
-        request.context["timestamp"] = amz_date
-        auth._modify_request_before_signing(request)
-        canonical = auth.canonical_request(request)
-        signature = auth.signature(auth.string_to_sign(request, canonical), request)
-        auth._inject_signature_to_request(request, signature)
-        if request.headers["Authorization"] != header:
-            raise ApiError(403, "InvalidSignatureException",
-                           "The request signature we calculated does not match the signature you "
-                           "provided. Check your AWS Secret Access Key and signing method.")
+            aws_sigv4_check.check(method, self.path, self.headers, body, "guardduty", args.region,
+                                  args.access_key, args.secret_key)
+        except aws_sigv4_check.Rejected as rejected:
+            status, code = self.REJECTIONS.get(rejected.kind, (403, "InvalidSignatureException"))
+            raise ApiError(status, code, rejected.message)
 
     def api(self, operation, url, document, raw):
         state = self.server.state
@@ -447,17 +406,6 @@ class Handler(BaseHTTPRequestHandler):
         return self.reply(200, {"message": "ok"})
 
 
-def watch_parent(pid):
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            os._exit(0)
-        except PermissionError:
-            pass
-        time.sleep(0.5)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", required=True)
@@ -479,7 +427,7 @@ def main():
             out.write("%d\n" % port)
         os.rename(args.port_file + ".tmp", args.port_file)
     if args.parent_pid:
-        threading.Thread(target=watch_parent, args=(args.parent_pid,), daemon=True).start()
+        threading.Thread(target=aws_sigv4_check.watch_parent, args=(args.parent_pid,), daemon=True).start()
     print("guardduty contract server ready on http://127.0.0.1:%d" % port, file=sys.stderr,
           flush=True)
     try:

@@ -53,9 +53,7 @@ Usage: sqs_contract_server.py --cert C --key K --access-key A --secret-key S [--
 
 import argparse
 import base64
-import datetime
 import hashlib
-import hmac
 import json
 import os
 import re
@@ -66,20 +64,14 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
+import aws_sigv4_check  # noqa: E402
 
 ACCOUNT = "111122223333"
 CONTENT_TYPE = "application/x-amz-json-1.0"
 TARGET_PREFIX = "AmazonSQS."
 DEFAULT_VISIBILITY = 30
 MAX_VISIBILITY = 43200
-CLOCK_SKEW = 15 * 60
-AUTHORIZATION = re.compile(
-    r"^AWS4-HMAC-SHA256 Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request,\s*"
-    r"SignedHeaders=([a-z0-9;._-]+),\s*Signature=([0-9a-f]{64})$")
-AMZ_DATE = re.compile(r"^\d{8}T\d{6}Z$")
 ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 RECEIVE_MEMBERS = {"QueueUrl", "AttributeNames", "MessageSystemAttributeNames",
                    "MessageAttributeNames", "MaxNumberOfMessages", "VisibilityTimeout",
@@ -315,60 +307,22 @@ class Handler(BaseHTTPRequestHandler):
             raise SqsError(int(fault["status"]), "InternalError", "injected fault")
         return operations[action](request, fault or {})
 
+    # tests/common/aws_sigv4_check.py's kinds as SQS answers them.
+    REJECTIONS = {"missing": (403, "MissingAuthenticationToken"),
+                  "malformed": (403, "IncompleteSignature"),
+                  "unknown_key": (403, "InvalidClientTokenId"),
+                  "date": (403, "IncompleteSignature"),
+                  "body_hash": (400, "XAmzContentSHA256Mismatch")}
+
     def verify_signature(self, body):
         """Checks the request's SigV4 signature with botocore; returns the signed header names."""
         state = self.server.state
-        header = self.headers.get("Authorization")
-        if header is None:
-            raise SqsError(403, "MissingAuthenticationToken",
-                           "Request is missing Authentication Token")
-        match = AUTHORIZATION.match(header)
-        if not match:
-            raise SqsError(403, "IncompleteSignature", "Authorization header is not "
-                           "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...")
-        key, day, region, service, signed, signature = match.groups()
-        if key != state.access_key:
-            raise SqsError(403, "InvalidClientTokenId",
-                           "The security token included in the request is invalid.")
-        if service != "sqs" or region != state.region:
-            raise SqsError(403, "SignatureDoesNotMatch", "Credential should be scoped to "
-                           "region %r and service 'sqs', not %r/%r" % (state.region, region,
-                                                                      service))
-        amz_date = self.headers.get("X-Amz-Date", "")
-        if not AMZ_DATE.match(amz_date) or amz_date[:8] != day:
-            raise SqsError(403, "IncompleteSignature",
-                           "X-Amz-Date %r is missing or not the credential's day" % amz_date)
-        sent = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(
-            tzinfo=datetime.timezone.utc).timestamp()
-        if abs(time.time() - sent) > CLOCK_SKEW:
-            raise SqsError(403, "SignatureDoesNotMatch",
-                           "Signature expired: %s is not within 15 minutes of now" % amz_date)
-        names = signed.split(";")
-        if names != sorted(set(names)) or "host" not in names or "x-amz-date" not in names:
-            raise SqsError(403, "SignatureDoesNotMatch", "SignedHeaders %r must be sorted, "
-                           "distinct and include host and x-amz-date" % signed)
-        headers = {}
-        for name in names:
-            values = self.headers.get_all(name)
-            if not values:
-                raise SqsError(403, "SignatureDoesNotMatch",
-                               "signed header %r is not in the request" % name)
-            headers[name] = ",".join(values)
-        declared = self.headers.get("X-Amz-Content-Sha256")
-        if declared is not None and declared != hashlib.sha256(body).hexdigest():
-            raise SqsError(400, "XAmzContentSHA256Mismatch",
-                           "X-Amz-Content-Sha256 is not the SHA-256 of the body")
-        request = AWSRequest(method=self.command, url="https://%s%s" % (headers["host"], self.path),
-                             data=body, headers=headers)
-        request.context["timestamp"] = amz_date
-        signer = SigV4Auth(Credentials(key, state.secret_key), "sqs", region)
-        canonical = signer.canonical_request(request)
-        expected = signer.signature(signer.string_to_sign(request, canonical), request)
-        if not hmac.compare_digest(expected, signature):
-            raise SqsError(403, "SignatureDoesNotMatch",
-                           "The request signature we calculated does not match the signature "
-                           "you provided. Check your AWS Secret Access Key and signing method.")
-        return names
+        try:
+            return aws_sigv4_check.check(self.command, self.path, self.headers, body, "sqs",
+                                         state.region, state.access_key, state.secret_key)
+        except aws_sigv4_check.Rejected as rejected:
+            status, code = self.REJECTIONS.get(rejected.kind, (403, "SignatureDoesNotMatch"))
+            raise SqsError(status, code, rejected.message)
 
     @staticmethod
     def integer(request, name, low, high, default):
@@ -539,17 +493,6 @@ class Handler(BaseHTTPRequestHandler):
                 "requests": state.requests, "faults": len(state.faults)}
 
 
-def watch_parent(pid):
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            os._exit(0)
-        except PermissionError:
-            pass
-        time.sleep(0.5)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
@@ -579,7 +522,7 @@ def main():
             out.write("%d\n" % port)
         os.rename(args.port_file + ".tmp", args.port_file)
     if args.parent_pid:
-        threading.Thread(target=watch_parent, args=(args.parent_pid,), daemon=True).start()
+        threading.Thread(target=aws_sigv4_check.watch_parent, args=(args.parent_pid,), daemon=True).start()
     print("sqs contract server ready on %s" % server.state.base_url, file=sys.stderr, flush=True)
     try:
         server.serve_forever()
