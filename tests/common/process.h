@@ -9,8 +9,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace guardfeed::testing {
 
@@ -33,5 +42,50 @@ inline bool OnPath(const std::string& tool) {
 
 // Exit status of `sh -c command`.
 inline int Shell(const std::string& command) { return WEXITSTATUS(std::system(command.c_str())); }
+
+// Starts `argv` (argv[0] a path) as a child whose stdout and stderr are appended to `log` and
+// which gets SIGTERM when the test process dies; -1 when fork fails.
+inline pid_t SpawnLogged(std::vector<std::string> argv, const std::string& log) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (fd >= 0) {
+    dup2(fd, 1);
+    dup2(fd, 2);
+  }
+  std::vector<char*> args;
+  for (std::string& arg : argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  execv(args[0], args.data());
+  _exit(127);
+}
+
+// How a test server started with SpawnLogged came up (WaitForPortFile).
+enum class ServerStart { kReady, kExited, kMissingDependency, kTimedOut };
+
+// Waits up to 20 s for a child server that writes its port to `port_file` and then answers
+// `ready(port)`. Exit code 3 is the servers' "a dependency is missing" (python3-botocore): a
+// skip, not a failure. Sets `pid` to -1 when the child exited.
+inline ServerStart WaitForPortFile(pid_t& pid, const std::string& port_file, int& port,
+                                   const std::function<bool(int port)>& ready) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      bool missing = WIFEXITED(status) && WEXITSTATUS(status) == 3;
+      return missing ? ServerStart::kMissingDependency : ServerStart::kExited;
+    }
+    if (port == 0) {
+      std::ifstream in(port_file);
+      in >> port;
+      if (!in) port = 0;
+    }
+    if (port != 0 && ready(port)) return ServerStart::kReady;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return ServerStart::kTimedOut;
+}
 
 }  // namespace guardfeed::testing

@@ -2,11 +2,9 @@
 // ListDetectors, ListFindings and GetFindings as GuardDuty documents them and checks every
 // request's SigV4 signature with botocore. Findings go through a real Ingestor into a real SQLite
 // store, where the cursor lives too.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +27,7 @@
 #include "integration/server/daemon.h"
 #include "integration/server/http.h"
 #include "common/ci_skip.h"
+#include "common/process.h"
 #include "core/time_util.h"
 #include "policy/policy.h"
 #include "sources/guardduty_source.h"
@@ -118,54 +117,31 @@ class GuardDutyServer {
   explicit GuardDutyServer(std::string dir) : dir_(std::move(dir)) {}
 
   Status Launch(const std::string& findings_file) {
-    std::vector<std::string> argv = {GUARDFEED_PYTHON3, GUARDDUTY_CONTRACT_SERVER,
-                                     "--findings",      findings_file,
-                                     "--region",        kRegion,
-                                     "--access-key",    kAccessKey,
-                                     "--secret-key",    kSecretKey,
-                                     "--detectors",     kDetector,
-                                     "--port-file",     dir_ + "/port",
-                                     "--parent-pid",    std::to_string(getpid())};
-    const std::string log = dir_ + "/server.log";
-    pid_ = fork();
-    if (pid_ < 0) return Status::FromErrno("fork", errno);
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-      }
-      std::vector<char*> args;
-      for (std::string& arg : argv) args.push_back(arg.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    return Status::Ok();
+    pid_ = testing::SpawnLogged({GUARDFEED_PYTHON3, GUARDDUTY_CONTRACT_SERVER, "--findings",
+                                 findings_file, "--region", kRegion, "--access-key", kAccessKey,
+                                 "--secret-key", kSecretKey, "--detectors", kDetector,
+                                 "--port-file", dir_ + "/port", "--parent-pid",
+                                 std::to_string(getpid())},
+                                dir_ + "/server.log");
+    return pid_ < 0 ? Status::FromErrno("fork", errno) : Status::Ok();
   }
 
   Status WaitReady() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        std::string log = ReadFile(dir_ + "/server.log");
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 3) return Status::NotFound(log);
-        return Status::Unavailable("contract server exited: " + log);
-      }
-      if (port_ == 0) port_ = std::atoi(ReadFile(dir_ + "/port").c_str());
-      if (port_ != 0) {
-        HttpRequest ping;
-        ping.url = endpoint() + "/_test/state";
-        Result<HttpResponse> response = client_.Send(ping);
-        if (response.ok() && response->status == 200) return Status::Ok();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    testing::ServerStart start = testing::WaitForPortFile(pid_, dir_ + "/port", port_, [this](int) {
+      HttpRequest ping;
+      ping.url = endpoint() + "/_test/state";
+      Result<HttpResponse> response = client_.Send(ping);
+      return response.ok() && response->status == 200;
+    });
+    std::string log = ReadFile(dir_ + "/server.log");
+    if (start == testing::ServerStart::kReady) return Status::Ok();
+    if (start == testing::ServerStart::kMissingDependency) return Status::NotFound(log);
+    if (start == testing::ServerStart::kExited) {
+      return Status::Unavailable("contract server exited: " + log);
     }
-    return Status::Unavailable("contract server not ready: " + ReadFile(dir_ + "/server.log"));
+    return Status::Unavailable("contract server not ready: " + log);
   }
+
 
   const std::string dir_;
   pid_t pid_ = -1;

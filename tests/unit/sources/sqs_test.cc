@@ -4,11 +4,9 @@
 // action and the SigV4 signature (verified by botocore, not by our signer). The findings go
 // through a real Ingestor into a real SQLite store. Real SQS cannot run here; everything else is
 // the real thing.
-#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,46 +113,27 @@ class SqsContractServer {
   SqsContractServer() = default;
 
   Status Launch() {
-    std::vector<std::string> argv = {
-        GUARDFEED_PYTHON3, SQS_CONTRACT_SERVER, "--cert",       dir_ + "/cert.pem",
-        "--key",           dir_ + "/key.pem",   "--access-key", kAccessKey,
-        "--secret-key",    kSecretKey,          "--region",     "eu-west-1",
-        "--port-file",     dir_ + "/port",      "--parent-pid", std::to_string(getpid())};
-    const std::string log = dir_ + "/server.log";
-    pid_ = fork();
-    if (pid_ < 0) return Status::FromErrno("fork", errno);
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-      }
-      std::vector<char*> args;
-      for (std::string& arg : argv) args.push_back(arg.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    return Status::Ok();
+    pid_ = testing::SpawnLogged(
+        {GUARDFEED_PYTHON3, SQS_CONTRACT_SERVER, "--cert", dir_ + "/cert.pem", "--key",
+         dir_ + "/key.pem", "--access-key", kAccessKey, "--secret-key", kSecretKey, "--region",
+         "eu-west-1", "--port-file", dir_ + "/port", "--parent-pid", std::to_string(getpid())},
+        dir_ + "/server.log");
+    return pid_ < 0 ? Status::FromErrno("fork", errno) : Status::Ok();
   }
 
   Status WaitReady() {
-    const auto deadline = std::chrono::steady_clock::now() + seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        return Status::Unavailable("sqs contract server exited: " + ReadFile(dir_ + "/server.log"));
-      }
-      if (port_ == 0) port_ = std::atoi(ReadFile(dir_ + "/port").c_str());
-      if (port_ != 0) {
-        Result<HttpResponse> ping = Test("GET", "/ping", "");
-        if (ping.ok() && ping->status == 200) return Status::Ok();
-      }
-      std::this_thread::sleep_for(milliseconds(20));
+    testing::ServerStart start = testing::WaitForPortFile(pid_, dir_ + "/port", port_, [this](int) {
+      Result<HttpResponse> ping = Test("GET", "/ping", "");
+      return ping.ok() && ping->status == 200;
+    });
+    if (start == testing::ServerStart::kReady) return Status::Ok();
+    std::string log = ReadFile(dir_ + "/server.log");
+    if (start == testing::ServerStart::kTimedOut) {
+      return Status::Unavailable("sqs contract server not ready: " + log);
     }
-    return Status::Unavailable("sqs contract server not ready: " + ReadFile(dir_ + "/server.log"));
+    return Status::Unavailable("sqs contract server exited: " + log);
   }
+
 
   Result<HttpResponse> Test(const std::string& method, const std::string& path,
                             const std::string& body) {
