@@ -59,4 +59,11 @@ Result<HttpResponse> Retrier::Run(const std::function<Result<HttpResponse>()>& s
   }
 }
 
+std::chrono::seconds BackgroundRetryDelay(int failures) {
+  constexpr std::chrono::seconds kFirst{5};
+  constexpr std::chrono::seconds kMax{300};
+  auto delay = kFirst * (1 << std::clamp(failures - 1, 0, 10));
+  return std::min<std::chrono::seconds>(delay, kMax);
+}
+
 }  // namespace guardfeed

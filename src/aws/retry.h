@@ -29,6 +29,10 @@ using SleepFunction = std::function<void(std::chrono::milliseconds)>;
 // True for Unavailable errors and for responses with status 5xx or 429.
 bool IsRetryable(const Result<HttpResponse>& outcome);
 
+// The wait before retrying a background task that keeps failing (a publish target, a source)
+// after `failures` failures in a row (at least 1): 5 s, doubling, at most 5 minutes.
+std::chrono::seconds BackgroundRetryDelay(int failures);
+
 class Retrier {
  public:
   // `sleep` null sleeps for real (tests inject a recorder). `seed` 0 seeds from the OS.

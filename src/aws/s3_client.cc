@@ -1,5 +1,7 @@
 #include "aws/s3_client.h"
 
+#include "aws/aws_api.h"
+
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <pugixml.hpp>
@@ -327,11 +329,7 @@ bool NeedsPathStyle(const std::string& endpoint) {
 }  // namespace
 
 std::string S3EndpointFromEnvironment(const std::function<const char*(const char*)>& getenv) {
-  for (const char* name : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
-    const char* value = getenv(name);
-    if (value != nullptr && *value != '\0') return value;
-  }
-  return "";
+  return AwsEndpointFromEnvironment("s3", getenv);
 }
 
 void UseS3EndpointUnlessSet(S3ClientOptions& options, const std::string& endpoint) {

@@ -152,6 +152,15 @@ Status ReadSqs(const TomlReader& r, const toml::table& t, SourceConfigs& out) {
   options.api.service = "sqs";
   GF_RETURN_IF_ERROR(
       ReadRemote(r, t, kKey, options.api.endpoint, options.api.retry, options.api.timeout));
+  // What the source itself refuses (a queue host naming no region, ...), said here with the
+  // file and line: building it contacts nothing.
+  SourceContext probe;
+  probe.ingest = [](std::string_view, std::string_view) -> Result<IngestSummary> {
+    return Status::Internal("configuration check: never ingests");
+  };
+  if (auto made = NewSqsSource(options, probe); !made.ok()) {
+    return r.Error(t.get("queue_url"), std::string(kKey) + ".queue_url", made.status().message());
+  }
   out.sqs.push_back(std::move(options));
   return Status::Ok();
 }

@@ -741,9 +741,17 @@ Result<bool> LiveFeeds::SyncVersions() {
     if (!feed.snapshot) continue;
     Result<std::optional<FeedState>> stored = s.store->GetFeedState(feed.config.name);
     if (!stored.ok()) return stored.status().WithContext("feed " + feed.config.name);
-    if (!stored->has_value() || (*stored)->version == feed.snapshot->version) continue;
+    // Only the same content is adopted. A different stored content is either newer (this
+    // process catches up with its next update) or another configuration's (replicas in the
+    // middle of a rolling reload): versioning ours again would make them outbid each other.
+    // Content versioned late from an older state is overtaken by its own writer, which renders
+    // the current content next and versions that anew.
+    if (!stored->has_value() || (*stored)->content_digest != feed.digest ||
+        (*stored)->version == feed.snapshot->version) {
+      continue;
+    }
     feed.dirty = true;
-    feed.digest.clear();  // version it again even though its entries did not change
+    feed.digest.clear();  // version it again (adopting the stored version) though unchanged
     marked = true;
   }
   return marked;

@@ -54,12 +54,11 @@ class LiveFeeds {
   // (the feeds not versioned yet are rendered by the next call).
   Result<BuildResult> Render(Versioning versioning = Versioning::kAdvance);
 
-  // Marks for the next Render every feed whose version in the store (Store::GetFeedState) is
-  // not the one it serves: another process sharing the store versioned this content since, or
-  // versioned a content older than this one. The next Render adopts the stored version of an
-  // equal content, or versions this one anew, so replicas converge on one version per content.
-  // Returns whether any feed was marked. Call only when the entries are up to date with the
-  // store (a lagging replica would version its older content).
+  // Marks for the next Render every feed whose content the store (Store::GetFeedState) holds
+  // with another version than the one served: another process sharing the store versioned this
+  // same content after this one did. The next Render adopts the stored version, so replicas
+  // converge on one version per content. A different stored content is left alone (this process
+  // is behind, or runs another configuration). Returns whether any feed was marked.
   Result<bool> SyncVersions();
 
   // Whether rendered snapshots carry their entries (Snapshot::feed_entries, a copy per render

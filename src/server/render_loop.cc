@@ -5,20 +5,15 @@
 #include <algorithm>
 #include <array>
 
+#include "aws/retry.h"
+
 namespace guardfeed::server {
 
 using Steady = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::chrono::seconds kFirstRetry{5};
-constexpr std::chrono::seconds kMaxRetry{300};
 constexpr std::chrono::hours kExpireInterval{1};
-
-std::chrono::seconds RetryDelay(int failures) {
-  auto delay = kFirstRetry * (1 << std::min(failures - 1, 10));
-  return std::min<std::chrono::seconds>(delay, kMaxRetry);
-}
 
 }  // namespace
 
@@ -396,7 +391,7 @@ void RenderLoop::PublishTo(const Generation& generation, Publisher& target, cons
   pending.feeds = std::make_shared<const FeedSet>(feeds);
   pending.accepted.insert(accepted.begin(), accepted.end());  // kept until a publish succeeds
   ++pending.failures;
-  auto delay = RetryDelay(pending.failures);
+  auto delay = BackgroundRetryDelay(pending.failures);
   pending.retry_at = Steady::now() + delay;
   spdlog::error("publish target={} failures={} retry_in_s={} error=\"{}\"", name, pending.failures,
                 delay.count(), report.status().ToString());

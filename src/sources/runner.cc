@@ -4,18 +4,13 @@
 
 #include <algorithm>
 
+#include "aws/retry.h"
+
 namespace guardfeed {
 namespace {
 
-constexpr std::chrono::seconds kFirstRetry{5};
-constexpr std::chrono::seconds kMaxRetry{300};
 // How often a standby replica checks whether it took the lease over.
 constexpr std::chrono::seconds kStandbyCheck{2};
-
-std::chrono::milliseconds RetryDelay(int failures) {
-  auto delay = kFirstRetry * (1 << std::min(failures - 1, 10));
-  return std::min<std::chrono::milliseconds>(delay, kMaxRetry);
-}
 
 }  // namespace
 
@@ -98,7 +93,7 @@ std::chrono::milliseconds SourceRunner::Record(size_t index, const Result<PollRe
   ++status.consecutive_failures;
   status.last_error_at = clock_->Now();
   status.last_error = polled.status().ToString();
-  next = RetryDelay(status.consecutive_failures);
+  next = BackgroundRetryDelay(status.consecutive_failures);
   spdlog::error("source name={} error=\"{}\" retry_in_s={}", name, status.last_error,
                 std::chrono::duration_cast<std::chrono::seconds>(next).count());
   return next;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <bit>
+#include <chrono>
 #include <cstring>
 #include <string_view>
 #include <utility>
@@ -91,14 +92,36 @@ Status Compare(const std::vector<TableDigest>& source, const std::vector<TableDi
   return Status::Ok();
 }
 
-// Empties the target when allowed; refuses it otherwise.
-Status PrepareTarget(Store& to, bool overwrite) {
+constexpr std::string_view kProbeKey = "store-copy:probe";
+
+// Whether `from` and `to` are one store under two names (a symlink, "localhost" and 127.0.0.1):
+// a value written through the target that the source then reads. Only called before `to` is
+// cleared, which removes the probe; when they are one store it is blanked again.
+Result<bool> SameStore(Store& from, Store& to) {
+  const std::string token = "probe " + to.Describe() + " " +
+                            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  GF_RETURN_IF_ERROR(to.PutPublisherState(kProbeKey, token));
+  Result<std::optional<std::string>> seen = from.GetPublisherState(kProbeKey);
+  if (!seen.ok()) return seen.status();
+  if (!seen->has_value() || **seen != token) return false;
+  GF_RETURN_IF_ERROR(to.PutPublisherState(kProbeKey, ""));
+  return true;
+}
+
+// Empties the target when allowed; refuses it otherwise, and always when it is the source.
+Status PrepareTarget(Store& from, Store& to, bool overwrite) {
   Result<bool> empty = to.IsEmpty();
   if (!empty.ok()) return empty.status();
   if (*empty) return Status::Ok();
   if (!overwrite) {
     return Status::FailedPrecondition("target " + to.Describe() +
                                       " is not empty (overwriting replaces its contents)");
+  }
+  Result<bool> same = SameStore(from, to);
+  if (!same.ok()) return same.status();
+  if (*same) {
+    return Status::InvalidArgument("the source and the target are one store under two names; "
+                                   "nothing was changed");
   }
   return to.Clear();
 }
@@ -156,7 +179,7 @@ Result<CopyReport> CopyStore(Store& from, Store& to, const CopyOptions& options)
   // The same object would deadlock (the sink writing into the store exporting) and empty itself
   // first. Two objects on one database are the caller's to rule out: only it knows the URLs.
   if (&from == &to) return Status::InvalidArgument(what + ": source and target are the same store");
-  GF_RETURN_IF_ERROR(PrepareTarget(to, options.overwrite).WithContext(what));
+  GF_RETURN_IF_ERROR(PrepareTarget(from, to, options.overwrite).WithContext(what));
   StoreDigester source;
   CopyReport report;
   int64_t copied = 0;

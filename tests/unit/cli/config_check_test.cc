@@ -96,6 +96,9 @@ TEST_F(ConfigCheckTest, ChecksSources) {
                   "max_messages = 11\n"),
             kExitUsage);
   EXPECT_NE(err_.find("guardfeed.toml:7: sources.sqs.max_messages"), std::string::npos) << err_;
+  // Found by the hostile trial: a queue host naming no region passed the check and failed serve.
+  EXPECT_EQ(Check("[[sources.sqs]]\nqueue_url = \"https://bogus.invalid/123/q\"\n"), kExitUsage);
+  EXPECT_NE(err_.find("guardfeed.toml:6: sources.sqs.queue_url"), std::string::npos) << err_;
   EXPECT_EQ(Check("[[sources.s3]]\nbucket = \"b\"\nbukket = \"c\"\n"), kExitUsage);
   EXPECT_NE(err_.find("sources.s3.bukket: unknown key"), std::string::npos) << err_;
 }

@@ -335,6 +335,46 @@ TEST_P(LiveFeedsTest, RendersOnlyTheFeedsAChangeTouches) {
   EXPECT_EQ(second->set.files[1]->version, "1");
 }
 
+// Replicas on one store converge on one version per content (SyncVersions adopts the version
+// another process gave the same content) and, while their configurations differ (a rolling
+// reload), do not outbid each other with new versions of their own contents.
+TEST_P(LiveFeedsTest, ReplicasAdoptEachOthersVersionAndDifferentConfigurationsDoNotOutbid) {
+  const std::vector<FeedConfig> feeds = {Config("ips", FeedFormat::kPlain, {IndicatorKind::kIpv4})};
+  See("f1", "198.51.100.1", 8, 3600);
+  See("f2", "198.51.100.2", 7, 3600);
+  LiveFeeds a(feeds, SecIntelOptions{}, &policy_, store_.get(), &clock_);
+  LiveFeeds b(feeds, SecIntelOptions{}, &policy_, store_.get(), &clock_);
+  ASSERT_TRUE(a.Update().ok() && b.Update().ok());
+  ASSERT_TRUE(a.Render().ok());
+  // b renders the same content from a state stored under another version (a wrote it, then an
+  // old render of some replica moved it): it adopts whatever the store holds for that content.
+  FeedState moved = *store_->GetFeedState("ips").value();
+  moved.version = "7";
+  moved.serial = 7;
+  ASSERT_TRUE(store_->PutFeedState(moved).ok());
+  ASSERT_TRUE(b.Render().ok());
+  Result<bool> synced = a.SyncVersions();
+  ASSERT_TRUE(synced.ok() && *synced);
+  auto a_again = a.Render();
+  ASSERT_TRUE(a_again.ok());
+  EXPECT_EQ(a_again->set.files[0]->version, "7");
+  // c runs another configuration of the same feed (capped to one entry): its content differs.
+  FeedConfig capped = feeds[0];
+  capped.max_entries = 1;
+  LiveFeeds c({capped}, SecIntelOptions{}, &policy_, store_.get(), &clock_);
+  ASSERT_TRUE(c.Update().ok() && c.Render().ok());
+  const std::string after_c = store_->GetFeedState("ips").value()->version;
+  for (int round = 0; round < 5; ++round) {
+    for (LiveFeeds* live : {&a, &c}) {
+      Result<bool> moved_again = live->SyncVersions();
+      ASSERT_TRUE(moved_again.ok());
+      EXPECT_FALSE(*moved_again);  // neither re-versions its own, different content
+      ASSERT_TRUE(live->Render().ok());
+    }
+  }
+  EXPECT_EQ(store_->GetFeedState("ips").value()->version, after_c);
+}
+
 // A plain feed does not print threat levels, but publishers that push entries read them.
 TEST_P(LiveFeedsTest, EntryListsFollowThreatLevelsThatTheBodyDoesNotPrint) {
   const std::vector<FeedConfig> feeds = {Config("ips", FeedFormat::kPlain, {IndicatorKind::kIpv4})};

@@ -285,6 +285,24 @@ TEST_P(StoreCopy, EmptySourceCarriesItsCounter) {
   EXPECT_GT(Counter(*to), 0);
 }
 
+// Two handles on one store (a symlinked file, "localhost" and 127.0.0.1): --overwrite must not
+// empty the source. Found by the hostile trial: it wiped the store and said "verified".
+TEST_P(StoreCopy, OverwriteRefusesTheSourceUnderAnotherName) {
+  ::guardfeed::testing::FreshStore shared(GetParam());
+  auto from = shared.Open();
+  auto to = shared.Open();
+  ASSERT_TRUE(from && to);
+  FillEveryTable(*from);
+  Result<CopyReport> report = CopyStore(*from, *to, Chunked(3, /*overwrite=*/true));
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("one store under two names"), std::string::npos)
+      << report.status().ToString();
+  EXPECT_FALSE(Empty(*from));
+  IndicatorQuery all;
+  all.include_expired = true;
+  EXPECT_EQ(from->ListIndicators(all)->size(), 5u);
+}
+
 TEST_P(StoreCopy, RefusesToCopyAStoreIntoItself) {
   auto store = OpenFresh();
   FillEveryTable(*store);
