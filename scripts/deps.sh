@@ -3,7 +3,8 @@
 # suite used by the signer tests. Idempotent: does nothing when all is present.
 #
 #   scripts/deps.sh run    what building and running guardfeed needs (scripts/run)
-#   scripts/deps.sh package  the run set plus what scripts/package-lambda needs (zip, strip)
+#   scripts/deps.sh package  the run set plus what scripts/package-lambda (zip, strip) and
+#                            scripts/package-deb (dpkg-shlibdeps, file) need
 #   scripts/deps.sh test   the run set plus tests, benchmarks, fuzzing and the SigV4 suite
 #                          (scripts/test; also the default with no argument)
 set -euo pipefail
@@ -17,10 +18,12 @@ Installs the Debian 12 packages guardfeed needs; installs only what is missing, 
 again does nothing.
 
   run      build and run guardfeed: compiler, CMake, Ninja and the -dev libraries
-  package  the run set plus zip and binutils for scripts/package-lambda
+  package  the run set plus zip and binutils for scripts/package-lambda, dpkg-dev and file for
+           scripts/package-deb
   test     the package set plus what the tests, benchmarks and fuzz smoke run need (GoogleTest,
            Google Benchmark, clang-14, sqlite3, curl, openssl, python3-botocore, wrk, hyperfine,
-           nginx, PostgreSQL, Ceph RADOS Gateway, npm), and fetches the AWS SigV4 test suite
+           nginx, PostgreSQL, Ceph RADOS Gateway, npm, systemd and strace for the Debian package
+           test, Chromium for the dashboard), and fetches the AWS SigV4 test suite
            into .cache/sigv4-test-suite.json (default)
 
 Options:
@@ -45,8 +48,9 @@ RUN_PACKAGES=(
   libcurl4-openssl-dev libssl-dev libsqlite3-dev libpq-dev libtomlplusplus-dev libcli11-dev
   libspdlog-dev libfmt-dev libpugixml-dev zlib1g-dev prometheus-cpp-dev
 )
-# The Lambda package (scripts/package-lambda), also built and unpacked by the tests.
-PACKAGE_PACKAGES=(zip unzip binutils)
+# The Lambda package (scripts/package-lambda) and the Debian package (scripts/package-deb: cpack
+# runs dpkg-shlibdeps and file), also built and unpacked by the tests.
+PACKAGE_PACKAGES=(zip unzip binutils dpkg-dev file)
 # Tests, benchmarks and the libFuzzer smoke run only.
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
@@ -54,6 +58,10 @@ TEST_PACKAGES=(
   wrk hyperfine nginx-light postgresql
   # a real S3 server for the publisher tests (Ceph RADOS Gateway)
   ceph-mon ceph-osd radosgw ceph-common
+  # the Debian package test (tests/deploy/deb_package_test.py): systemd-analyze, syscall tracing
+  systemd strace
+  # the dashboard in a real browser (headless Chromium driven over the DevTools websocket)
+  chromium python3-websocket fonts-dejavu-core
 )
 
 PACKAGES=("${RUN_PACKAGES[@]}")
