@@ -8,15 +8,6 @@
 namespace guardfeed {
 namespace {
 
-std::string KindsText(const FeedConfig& feed) {
-  std::string out;
-  for (IndicatorKind kind : feed.kinds) {
-    if (!out.empty()) out += ",";
-    out += KindName(kind);
-  }
-  return out;
-}
-
 int RunList(const GlobalOptions& global) {
   int exit_code = kExitOk;
   auto runtime = OpenOrReport(global, exit_code);

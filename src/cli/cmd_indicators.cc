@@ -102,6 +102,15 @@ void PrintExplanation(const Explanation& e, UnixSeconds now) {
                e.removal->reason);
   }
   if (e.suppression) fmt::print("  never blocked: {}\n", *e.suppression);
+  if (e.containment) {
+    // docs/containment.md: listed only by containment feeds, as the plain address.
+    fmt::print("  {}\n", ContainmentSummary(e));
+    fmt::print("  containment feeds list it as {}; un-quarantine: guardfeed indicators remove {}\n",
+               e.address, e.indicator.value);
+  }
+  if (e.containment_entry) {
+    fmt::print("  also one of our instances: see {}\n", *e.containment_entry);
+  }
   for (const SightingRecord& s : e.sightings) {
     fmt::print("  finding {} {} severity {:.1f} account {} {} last seen {}{}\n", s.finding_id,
                s.finding_type, s.severity, s.account_id, s.region, FormatIso8601(s.last_seen),
@@ -134,6 +143,9 @@ int RunShow(const GlobalOptions& global, const std::string& value) {
     // The same answer as GET /v1/indicators/VALUE (404), and the exit code of any NotFound.
     fmt::print("{}: never seen\n", indicator->value);
     if (explanation->suppression) fmt::print("  never blocked: {}\n", *explanation->suppression);
+    if (explanation->containment_entry) {
+      fmt::print("  one of our instances: see {}\n", *explanation->containment_entry);
+    }
     return ExitCodeFor(Status::NotFound("never seen"));
   }
   PrintExplanation(*explanation, now);
@@ -187,19 +199,23 @@ void AddIndicatorsCommand(CLI::App& app, const GlobalOptions& global, int& exit_
   auto value = std::make_shared<std::string>();
   CLI::App* show = cmd->add_subcommand(
       "show", "Explain an indicator: its findings, expiry, and which feeds carry it");
-  show->add_option("value", *value, "IP address or domain")->required();
+  show->add_option("value", *value, "IP address, domain, or instance:IP (containment entry)")
+      ->required();
   show->callback([&global, &exit_code, value] { exit_code = RunShow(global, *value); });
 
   auto reason = std::make_shared<std::string>("false positive");
   CLI::App* remove = cmd->add_subcommand(
       "remove", "Remove a false positive from every feed until it is restored (audit-logged)");
-  remove->add_option("value", *value, "IP address or domain")->required();
+  remove
+      ->add_option("value", *value,
+                   "IP address, domain, or instance:IP (un-quarantines one of our hosts)")
+      ->required();
   remove->add_option("--reason", *reason, "Why (kept in the audit log)");
   remove->callback([&global, &exit_code, value, reason] {
     exit_code = RunRemove(global, *value, *reason, false);
   });
   CLI::App* restore = cmd->add_subcommand("restore", "Undo a remove (audit-logged)");
-  restore->add_option("value", *value, "IP address or domain")->required();
+  restore->add_option("value", *value, "IP address, domain, or instance:IP")->required();
   restore->callback([&global, &exit_code, value, reason] {
     exit_code = RunRemove(global, *value, *reason, true);
   });

@@ -9,6 +9,7 @@
 
 #include "cli/builtin_config.h"
 #include "cli/toml_reader.h"
+#include "core/cidr.h"
 #include "core/special_ranges.h"
 
 extern char** environ;
@@ -111,6 +112,12 @@ Status ValidateFeed(const TomlReader& r, const toml::node* node, const FeedConfi
     return r.Error(node, "feeds.name", "'" + feed.name + "' must be 1-64 of [A-Za-z0-9_-]");
   }
   if (feed.kinds.empty()) return r.Error(node, key + ".kinds", "a feed needs at least one kind");
+  if (feed.containment && feed.format == FeedFormat::kSecIntel) {
+    // SecIntel feeds are command-and-control lists: SRX would treat our own hosts as C&C servers.
+    return r.Error(node, key + ".format",
+                   "a containment feed cannot be secintel: use plain (SRX dynamic-address "
+                   "feed-server, FortiGate, Palo Alto), json or checkpoint (docs/containment.md)");
+  }
   if (feed.format != FeedFormat::kSecIntel) return Status::Ok();
   if (!IsValidSecIntelFeedName(feed.name)) {
     return r.Error(node, key + ".name",
@@ -160,9 +167,24 @@ Result<FeedConfig> ReadFeed(const TomlReader& r, const toml::node& node) {
     std::vector<std::string> kinds;
     GF_RETURN_IF_ERROR(r.StringList(*t, key, "kinds", kinds));
     feed.kinds.clear();
+    if (std::find(kinds.begin(), kinds.end(), "containment") != kinds.end()) {
+      // Our own compromised hosts are a list of their own (docs/containment.md).
+      if (kinds.size() != 1) {
+        return r.Error(t->get("kinds"), key + ".kinds",
+                       "a containment feed carries containment entries only: kinds = "
+                       "[\"containment\"] alone, not mixed with ipv4, ipv6 or domain");
+      }
+      kinds.clear();
+      feed.containment = true;
+      feed.kinds = {IndicatorKind::kIpv4, IndicatorKind::kIpv6};
+    }
     for (const std::string& kind : kinds) {
       auto parsed = ParseKindName(kind);
-      if (!parsed.ok()) return r.Error(t->get("kinds"), key + ".kinds", parsed.status().message());
+      if (!parsed.ok()) {
+        return r.Error(t->get("kinds"), key + ".kinds",
+                       "unknown indicator kind '" + kind +
+                           "' (expected ipv4, ipv6, domain, or containment alone)");
+      }
       feed.kinds.push_back(*parsed);
     }
   }
@@ -182,6 +204,29 @@ Status ReadFeeds(const TomlReader& r, const toml::node& feeds_node, std::vector<
       return r.Error(&node, "feeds.name", "duplicate feed name '" + feed->name + "'");
     }
     out.push_back(std::move(*feed));
+  }
+  return Status::Ok();
+}
+
+// [containment]: TTL and allowlist of containment entries. Whether containment is on at all is
+// decided by the feeds (a feed with kinds = ["containment"]), in LoadConfig.
+Status ReadContainment(const TomlReader& r, const toml::table& t, ContainmentOptions& options) {
+  GF_RETURN_IF_ERROR(r.CheckKeys(t, "containment", {"ttl", "allowlist"}));
+  GF_RETURN_IF_ERROR(r.Duration(t, "containment", "ttl", kMinContainmentTtlSeconds,
+                                kMaxContainmentTtlSeconds, options.ttl_seconds));
+  std::vector<std::string> allowlist;
+  GF_RETURN_IF_ERROR(r.StringList(t, "containment", "allowlist", allowlist));
+  for (const std::string& entry : allowlist) {
+    // Our hosts are addresses: a domain here would silently protect nothing.
+    if (!ParseCidr(entry).ok() && !ParseIpAddress(entry).ok()) {
+      return r.Error(t.get("allowlist"), "containment.allowlist",
+                     "'" + entry +
+                         "' is not an IP address or CIDR (containment entries are "
+                         "our instances' addresses)");
+    }
+    if (Status s = options.allowlist.Add(entry); !s.ok()) {
+      return r.Error(t.get("allowlist"), "containment.allowlist", s.message());
+    }
   }
   return Status::Ok();
 }
@@ -232,8 +277,9 @@ Status WithSection(const TomlReader& r, std::string_view key, Read read) {
 
 Status ReadSections(const TomlReader& r, Config& config) {
   const toml::table& root = r.root();
-  GF_RETURN_IF_ERROR(r.CheckKeys(
-      root, "", {"store", "policy", "ingest", "secintel", "publish", "feeds", "server", "sources"}));
+  GF_RETURN_IF_ERROR(r.CheckKeys(root, "",
+                                 {"store", "policy", "ingest", "secintel", "publish", "feeds",
+                                  "server", "sources", "containment", "consumers"}));
   GF_RETURN_IF_ERROR(
       WithSection(r, "store", [&](const toml::table& t) { return ReadStore(r, t, config); }));
   GF_RETURN_IF_ERROR(WithSection(
@@ -244,6 +290,9 @@ Status ReadSections(const TomlReader& r, Config& config) {
       r, "secintel", [&](const toml::table& t) { return ReadSecIntel(r, t, config.secintel); }));
   GF_RETURN_IF_ERROR(
       WithSection(r, "publish", [&](const toml::table& t) { return ReadPublish(r, t, config); }));
+  GF_RETURN_IF_ERROR(WithSection(r, "containment", [&](const toml::table& t) {
+    return ReadContainment(r, t, config.policy.containment);
+  }));
   // [server] belongs to `serve` and `config check` (server_config.h).
   if (const toml::node* feeds = root.get("feeds")) {
     GF_RETURN_IF_ERROR(ReadFeeds(r, *feeds, config.feeds));
@@ -298,6 +347,10 @@ Result<Config> LoadConfig(const std::string& path, const Environment& env) {
     return Status::InvalidArgument("no feeds configured in " + config.source +
                                    ": add [[feeds]] (see config/guardfeed.example.toml)");
   }
+  // Containment is opt-in: only a containment feed makes guardfeed read and store our hosts.
+  config.policy.containment.enabled =
+      std::any_of(config.feeds.begin(), config.feeds.end(),
+                  [](const FeedConfig& feed) { return feed.containment; });
   return config;
 }
 

@@ -22,6 +22,9 @@ namespace guardfeed {
 // int64_t limits. TTLs (policy.ttl.*) and store.retention: 10 years.
 inline constexpr int64_t kMaxTtlSeconds = int64_t{3650} * 86400;
 inline constexpr int64_t kMaxRetentionSeconds = int64_t{3650} * 86400;
+// [containment] ttl: 15 minutes (GuardDuty's fastest re-publication) to 30 days.
+inline constexpr int64_t kMinContainmentTtlSeconds = 15 * 60;
+inline constexpr int64_t kMaxContainmentTtlSeconds = int64_t{30} * 86400;
 
 struct Config {
   std::string source;     // the file it came from, or "(built-in defaults)"

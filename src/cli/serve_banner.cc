@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 namespace guardfeed {
 namespace {
 
@@ -18,12 +20,36 @@ void AppendFeeds(std::string& out, const ServerOptions& o, const std::string& ba
   bool secintel = false;
   for (const FeedConfig& feed : feeds) {
     secintel = secintel || feed.format == FeedFormat::kSecIntel;
+    bool restricted = std::any_of(o.consumers.begin(), o.consumers.end(), [&](const auto& c) {
+      return std::find(c.feeds.begin(), c.feeds.end(), feed.name) != c.feeds.end();
+    });
     std::string auth = o.feed_auth.count(feed.name) ? "  (auth required)" : "";
+    if (restricted) auth += "  (consumers only)";
     out += fmt::format("  {:<20} {}/feeds/{}{}\n", feed.name, base, feed.name, auth);
   }
   if (secintel) {
     out += fmt::format(
         "  Juniper SRX:         set services security-intelligence url {}/manifest.xml\n", base);
+  }
+}
+
+// Marks feeds restricted to consumers, then lists each consumer: how it is recognised and its cap.
+void AppendConsumers(std::string& out, const ServerOptions& o) {
+  if (o.consumers.empty()) return;
+  out += "\nConsumers ([[consumers]]; GET /v1/consumers shows what each holds):\n";
+  for (const ConsumerOptions& c : o.consumers) {
+    std::string how;
+    if (!c.user.empty()) how += "basic user " + c.user;
+    if (!c.token.empty()) how += std::string(how.empty() ? "" : " + ") + "bearer token";
+    std::string cidrs;
+    for (const Cidr& cidr : c.source_cidrs) cidrs += (cidrs.empty() ? "" : ", ") + cidr.ToString();
+    if (!cidrs.empty()) how += (how.empty() ? "from " : " from ") + cidrs;
+    size_t cap = c.EffectiveMaxEntries();
+    std::string feeds;
+    for (const std::string& feed : c.feeds) feeds += (feeds.empty() ? "" : ",") + feed;
+    out += fmt::format("  {:<20} {:<10} feeds={} max_entries={} ({})\n", c.name,
+                       PlatformName(c.platform), feeds.empty() ? "all" : feeds,
+                       cap == 0 ? "unlimited" : std::to_string(cap), how);
   }
 }
 
@@ -66,11 +92,13 @@ std::string ServeBanner(const ServerOptions& o, uint16_t bound_port,
   }
   out += "\n";
   AppendFeeds(out, o, base, feeds);
+  AppendConsumers(out, o);
   AppendIngest(out, o, base);
   if (o.admin_token.empty() && !IsLoopbackHost(o.host)) {
     out += "\nAdmin API: disabled (no server.admin_token on a non-loopback listen address)\n";
   } else {
-    out += fmt::format("\nAdmin API: {}/v1/indicators, /v1/allowlist, /v1/feeds{}\n", base,
+    out += fmt::format("\nAdmin API: {}/v1/indicators, /v1/allowlist, /v1/feeds, /v1/consumers{}\n",
+                       base,
                        o.admin_token.empty() ? "" : " (Authorization: Bearer server.admin_token)");
   }
   out += fmt::format("Metrics: {}/metrics   Health: {}/healthz   Ready: {}/readyz\n", base, base,

@@ -1,11 +1,11 @@
 #include "cli/server_config.h"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
-#include <algorithm>
-
 #include "cli/toml_reader.h"
+#include "core/cidr.h"
 #include "core/text.h"
 
 namespace guardfeed {
@@ -41,7 +41,10 @@ constexpr std::string_view kServerKeys[] = {"listen",
                                             "max_connections",
                                             "allowed_hosts",
                                             "group_commit_window",
-                                            "group_commit_max_sightings"};
+                                            "group_commit_max_sightings",
+                                            "consumer_stale_after"};
+constexpr std::string_view kConsumerKeys[] = {"name", "platform", "feeds", "max_entries",
+                                              "user", "password", "token", "source_cidrs"};
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:443".
 Status ParseListen(std::string_view text, ServerOptions& options) {
@@ -143,7 +146,107 @@ Status ReadServerLimits(const TomlReader& r, const toml::table& t, ServerOptions
   GF_RETURN_IF_ERROR(r.Integer(t, kSection, "group_commit_max_sightings", 1,
                                static_cast<int64_t>(kMaxGroupCommitSightings),
                                o.group_commit_max_sightings));
+  GF_RETURN_IF_ERROR(r.DurationMs(t, kSection, "consumer_stale_after", std::chrono::seconds(1),
+                                  kMaxConsumerStaleAfter, o.consumer_stale_after));
   return r.Integer(t, kSection, "store_threads", 1, 64, o.store_threads);
+}
+
+bool IsConsumerName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+Status ReadConsumerAccess(const TomlReader& r, const toml::table& t, const std::string& key,
+                          const Config& config, ConsumerOptions& c) {
+  GF_RETURN_IF_ERROR(r.StringList(t, key, "feeds", c.feeds));
+  if (t.contains("feeds") && c.feeds.empty()) {
+    // Fail closed: an empty list must not read as "every feed".
+    return r.Error(t.get("feeds"), key + ".feeds",
+                   "an empty list names no feed (leave `feeds` out to allow every feed)");
+  }
+  for (const std::string& feed : c.feeds) {
+    bool known = std::any_of(config.feeds.begin(), config.feeds.end(),
+                             [&](const FeedConfig& f) { return f.name == feed; });
+    if (!known) return r.Error(t.get("feeds"), key + ".feeds", "no feed named \"" + feed + "\"");
+  }
+  int64_t max_entries = -1;
+  GF_RETURN_IF_ERROR(r.Integer(t, key, "max_entries", 0, 100'000'000, max_entries));
+  if (max_entries >= 0) c.max_entries = static_cast<size_t>(max_entries);
+  GF_RETURN_IF_ERROR(r.String(t, key, "user", c.user));
+  GF_RETURN_IF_ERROR(r.String(t, key, "password", c.password));
+  GF_RETURN_IF_ERROR(r.String(t, key, "token", c.token));
+  std::vector<std::string> cidrs;
+  GF_RETURN_IF_ERROR(r.StringList(t, key, "source_cidrs", cidrs));
+  for (const std::string& text : cidrs) {
+    Result<Cidr> cidr = ParseCidr(text);
+    if (!cidr.ok()) {
+      return r.Error(t.get("source_cidrs"), key + ".source_cidrs",
+                     "\"" + text + "\": " + cidr.status().message());
+    }
+    c.source_cidrs.push_back(*cidr);
+  }
+  return Status::Ok();
+}
+
+Result<ConsumerOptions> ReadConsumer(const TomlReader& r, const toml::node& node,
+                                     const Config& config) {
+  const toml::table* t = node.as_table();
+  if (t == nullptr) return r.Error(&node, "consumers", "expected [[consumers]] tables");
+  GF_RETURN_IF_ERROR(r.CheckKeys(*t, "consumers", kConsumerKeys));
+  ConsumerOptions c;
+  GF_RETURN_IF_ERROR(r.String(*t, "consumers", "name", c.name));
+  if (!IsConsumerName(c.name)) {
+    return r.Error(t->get("name") ? t->get("name") : &node, "consumers.name",
+                   "expected 1 to 64 of [A-Za-z0-9_-], got \"" + c.name + "\"");
+  }
+  const std::string key = "consumers." + c.name;
+  std::string platform = "generic";
+  GF_RETURN_IF_ERROR(r.String(*t, key, "platform", platform));
+  std::optional<ConsumerPlatform> parsed = ParsePlatformName(platform);
+  if (!parsed) {
+    return r.Error(
+        t->get("platform"), key + ".platform",
+        "expected fortigate, panos, srx, pfsense, checkpoint or generic, got \"" + platform + "\"");
+  }
+  c.platform = *parsed;
+  GF_RETURN_IF_ERROR(ReadConsumerAccess(r, *t, key, config, c));
+  if (!c.has_credentials() && c.source_cidrs.empty()) {
+    return r.Error(&node, key,
+                   "set user and password, token, or source_cidrs (how the consumer is "
+                   "recognised)");
+  }
+  return c;
+}
+
+// [[consumers]]: a top-level array of tables (docs/consumers.md).
+Status ReadConsumers(const TomlReader& r, const Config& config, ServerOptions& options) {
+  const toml::node* node = config.raw.get("consumers");
+  if (node == nullptr) return Status::Ok();
+  const toml::array* consumers = node->as_array();
+  if (consumers == nullptr) return r.Error(node, "consumers", "expected [[consumers]] tables");
+  for (const toml::node& item : *consumers) {
+    auto consumer = ReadConsumer(r, item, config);
+    if (!consumer.ok()) return consumer.status();
+    for (const ConsumerOptions& other : options.consumers) {
+      if (other.name == consumer->name) {
+        return r.Error(&item, "consumers.name", "duplicate consumer name '" + other.name + "'");
+      }
+    }
+    options.consumers.push_back(std::move(*consumer));
+    // The rules over all profiles (credentials complete, unique users and tokens), reported at
+    // the profile that breaks them.
+    Status profiles = CheckConsumerProfiles(options.consumers);
+    if (!profiles.ok()) {
+      const std::string& message = profiles.message();
+      size_t colon = message.find(": ");
+      if (colon == std::string::npos) return r.Error(&item, "consumers", message);
+      return r.Error(&item, message.substr(0, colon), message.substr(colon + 2));
+    }
+  }
+  return Status::Ok();
 }
 
 const std::string* Lookup(const Environment& env, const char* name) {
@@ -176,6 +279,8 @@ Result<ServerOptions> ReadServerOptions(const Config& config, const Environment&
     GF_RETURN_IF_ERROR(ReadServerLimits(r, *t, options));
     GF_RETURN_IF_ERROR(ReadFeedAuth(r, *t, config, options));
   }
+  GF_RETURN_IF_ERROR(ReadConsumers(r, config, options));
+  options.secintel = config.secintel;
   if (const std::string* token = Lookup(env, "GUARDFEED_INGEST_TOKEN")) {
     options.ingest_token = *token;
   }

@@ -14,7 +14,8 @@ namespace guardfeed {
 // [server] of `config` -> ServerOptions, then GUARDFEED_INGEST_TOKEN / GUARDFEED_ADMIN_TOKEN from
 // `env`, then `listen_override` (serve --listen; "" for none), then ValidateServerOptions.
 // InvalidArgument names file:line:key for a bad value, an unknown key, a duration or size out of
-// its bounds (options.h), or a feed_auth for a feed `config` does not have.
+// its bounds (options.h), or a feed_auth for a feed `config` does not have. Also reads the
+// top-level [[consumers]] tables (docs/consumers.md) and copies [secintel] (ServerOptions::secintel).
 Result<ServerOptions> ReadServerOptions(const Config& config, const Environment& env,
                                         std::string_view listen_override);
 

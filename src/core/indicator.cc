@@ -174,7 +174,36 @@ Result<Indicator> NormalizeDomain(std::string_view text) {
 
 Result<Indicator> NormalizeIndicator(std::string_view text) {
   if (auto ip = NormalizeIp(text); ip.ok()) return ip;
+  const std::string_view prefix = kContainmentPrefix;
+  if (text.size() >= prefix.size() &&
+      std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+        return a == ((b >= 'A' && b <= 'Z') ? static_cast<char>(b - 'A' + 'a') : b);
+      })) {
+    auto entry = ContainmentIndicator(text.substr(prefix.size()));
+    if (!entry.ok()) {
+      return Status::InvalidArgument("containment entry '" + std::string(text) +
+                                     "': " + entry.status().message());
+    }
+    return entry;
+  }
   return NormalizeDomain(text);
+}
+
+bool IsContainment(const Indicator& indicator) {
+  return indicator.kind != IndicatorKind::kDomain &&
+         std::string_view(indicator.value).starts_with(kContainmentPrefix);
+}
+
+Result<Indicator> ContainmentIndicator(std::string_view address) {
+  auto ip = NormalizeIp(address);
+  if (!ip.ok()) return ip.status();
+  ip->value.insert(0, kContainmentPrefix);
+  return ip;
+}
+
+Indicator ContainmentAddress(const Indicator& indicator) {
+  if (!IsContainment(indicator)) return indicator;
+  return Indicator{indicator.kind, indicator.value.substr(kContainmentPrefix.size())};
 }
 
 // RFC 3492 section 6.3, with the bootstring parameters of section 5.

@@ -75,4 +75,21 @@ inline std::string SizeText(uint64_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
+// A name, reason or comment typed by a person, fit for the audit log and key="value" log lines:
+// surrounding space trimmed, control characters turned into spaces, '"' into '\'', and cut to at
+// most `max_bytes` on a UTF-8 boundary.
+inline std::string CleanActorText(std::string_view text, size_t max_bytes) {
+  std::string out;
+  for (char c : TrimSpace(text)) {
+    auto byte = static_cast<unsigned char>(c);
+    out += byte < 0x20 || byte == 0x7f ? ' ' : c == '"' ? '\'' : c;
+  }
+  if (out.size() > max_bytes) {
+    size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0) == 0x80) --end;
+    out.resize(end);
+  }
+  return out;
+}
+
 }  // namespace guardfeed

@@ -100,7 +100,10 @@ class CheckPointRenderer final : public Renderer {
     out += Severity(entry.threat_level);
     out.push_back(',');
     out += product;
-    out += ",GuardDuty threat level ";
+    // A containment feed's entries are our own instances: the comment says so to whoever reads
+    // the blade's logs.
+    out += entry.containment ? ",GuardDuty compromised instance threat level "
+                             : ",GuardDuty threat level ";
     AppendInt(out, entry.threat_level);
     out.push_back('\n');
   }

@@ -21,8 +21,27 @@ struct FeedPlacement {
   std::string reason;  // why it is not carried ("" when carried)
 };
 
+// Why a containment entry is listed: one finding that named our instance as the actor.
+struct ContainmentReason {
+  std::string finding_id;
+  std::string finding_type;
+  double severity = 0;
+  std::string instance_id;  // "" when the finding named none
+  std::string field;        // where the address was, e.g. "...networkInterfaces[].publicIp"
+  std::string family;       // the containment family's meaning ("" for a type no longer listed)
+  bool withdrawn = false;   // the finding was archived
+};
+
 struct Explanation {
   Indicator indicator;
+  // A containment entry (core/indicator.h): `address` is the plain IP the containment feeds
+  // list, `reasons` one line per finding that named our instance, newest first.
+  bool containment = false;
+  std::string address;
+  std::vector<ContainmentReason> reasons;
+  // For a plain IP: the containment entry of the same address ("instance:10.0.0.5") when the
+  // store holds one, so an operator asking about one of our addresses finds its quarantine.
+  std::optional<std::string> containment_entry;
   std::optional<IndicatorRecord> record;  // nullopt: never seen
   std::vector<SightingRecord> sightings;  // newest first
   std::optional<RemovalRecord> removal;
@@ -35,6 +54,11 @@ struct Explanation {
   // GET /v1/indicators/VALUE answer "never seen" (exit code 2, HTTP 404).
   bool never_seen() const { return !record && sightings.empty() && !removal; }
 };
+
+// One line on what a containment entry is, e.g. "containment entry: our instance i-0abc
+// (10.0.0.5) is the actor of UnauthorizedAccess:EC2/SSHBruteForce (severity 8.0)"; "" for other
+// indicators.
+std::string ContainmentSummary(const Explanation& explanation);
 
 // The one-word state `indicators show` and the admin API report, in this order of precedence:
 // "never seen", "removed", "suppressed", "withdrawn" (every finding that named it was archived),

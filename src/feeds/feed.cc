@@ -29,6 +29,16 @@ Result<FeedFormat> ParseFormatName(std::string_view name) {
                                  "' (expected plain, secintel, checkpoint or json)");
 }
 
+std::string KindsText(const FeedConfig& feed) {
+  if (feed.containment) return "containment";
+  std::string out;
+  for (IndicatorKind kind : feed.kinds) {
+    if (!out.empty()) out += ",";
+    out += KindName(kind);
+  }
+  return out;
+}
+
 bool FeedConfig::Carries(IndicatorKind kind) const {
   return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
 }

@@ -39,9 +39,16 @@ struct FeedConfig {
   std::string confidence = "high";
   // checkpoint: PRODUCT column value. Default "AV" (anti-bot/anti-virus blades).
   std::string product = "AV";
+  // A containment feed (kinds = ["containment"], docs/containment.md): it lists our own
+  // compromised instances' addresses (containment entries, as plain IPs) and nothing else;
+  // `kinds` is then {ipv4, ipv6}. Every other feed never lists a containment entry. Default false.
+  bool containment = false;
 
   bool Carries(IndicatorKind kind) const;
 };
+
+// The feed's kinds as configured: "ipv4,ipv6,domain", or "containment".
+std::string KindsText(const FeedConfig& feed);
 
 // One active indicator as a feed sees it.
 struct FeedEntry {
@@ -52,6 +59,9 @@ struct FeedEntry {
   UnixSeconds last_seen = 0;
   UnixSeconds expires_at = 0;
   int64_t finding_count = 0;
+  // A containment entry: `indicator` holds the plain address (the store's value without
+  // "instance:"); only containment feeds carry it.
+  bool containment = false;
 };
 
 struct Snapshot {

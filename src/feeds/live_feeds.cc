@@ -30,9 +30,17 @@ using feeds_internal::RankLess;
 
 // Feed-order blocks are split in two above this many entries; a re-render touches one block.
 constexpr size_t kMaxBlock = 1024;
-constexpr size_t kKinds = 3;
+// Entry classes: the three indicator kinds, then the same kinds of containment entries (only
+// IPv4 and IPv6 occur). A feed publishes attacker classes or containment classes, never both.
+constexpr size_t kKinds = 6;
+constexpr size_t kContainmentClasses = 3;
 
-size_t KindIndex(IndicatorKind kind) { return static_cast<size_t>(kind); }
+size_t ClassIndex(IndicatorKind kind, bool containment) {
+  return static_cast<size_t>(kind) + (containment ? kContainmentClasses : 0);
+}
+size_t ClassOf(const FeedEntry& entry) {
+  return ClassIndex(entry.indicator.kind, entry.containment);
+}
 
 bool SameFields(const FeedEntry& a, const FeedEntry& b) {
   return a.threat_level == b.threat_level && a.first_seen == b.first_seen &&
@@ -41,14 +49,19 @@ bool SameFields(const FeedEntry& a, const FeedEntry& b) {
 }
 
 // The feed entry of a stored indicator; false for an address that does not parse (Suppression
-// refuses those too: never list garbage).
+// refuses those too: never list garbage). A containment entry becomes its plain address, marked
+// `containment`: this is the one place the "instance:" keyspace turns into feed values.
 bool ToEntry(const IndicatorRecord& record, FeedEntry* entry) {
-  if (record.indicator.kind != IndicatorKind::kDomain) {
-    auto address = ParseIpAddress(record.indicator.value);
-    if (!address.ok()) return false;
+  entry->containment = IsContainment(record.indicator);
+  entry->indicator = entry->containment ? ContainmentAddress(record.indicator) : record.indicator;
+  if (entry->indicator.kind != IndicatorKind::kDomain) {
+    auto address = ParseIpAddress(entry->indicator.value);
+    if (!address.ok()) {
+      entry->indicator.value.clear();
+      return false;
+    }
     entry->address = *address;
   }
-  entry->indicator = record.indicator;
   entry->threat_level = Policy::ThreatLevel(record.max_severity);
   entry->first_seen = record.first_seen;
   entry->last_seen = record.last_seen;
@@ -171,17 +184,19 @@ struct LiveFeeds::State {
 
 LiveFeeds::State::State(std::vector<FeedConfig> configs, SecIntelOptions secintel_options,
                         const Policy* p, Store* s, const Clock* c)
-    : secintel(secintel_options),
-      policy(p),
-      store(s),
-      clock(c),
-      ranks{RankIndex(&pool), RankIndex(&pool), RankIndex(&pool)} {
+    : secintel(secintel_options), policy(p), store(s), clock(c), ranks{RankIndex(&pool),
+                                                                       RankIndex(&pool),
+                                                                       RankIndex(&pool),
+                                                                       RankIndex(&pool),
+                                                                       RankIndex(&pool),
+                                                                       RankIndex(&pool)} {
   for (FeedConfig& config : configs) {
     Feed feed;
     feed.renderer = NewRenderer(config.format);
     for (IndicatorKind kind :
          {IndicatorKind::kIpv4, IndicatorKind::kIpv6, IndicatorKind::kDomain}) {
-      feed.publishes[KindIndex(kind)] = feeds_internal::FormatPublishes(config, kind);
+      feed.publishes[ClassIndex(kind, config.containment)] =
+          feeds_internal::FormatPublishes(config, kind);
     }
     feed.printed = PrintedBy(config.format);
     for (size_t kind = 0; kind < kKinds; ++kind) {
@@ -193,8 +208,7 @@ LiveFeeds::State::State(std::vector<FeedConfig> configs, SecIntelOptions secinte
 }
 
 bool LiveFeeds::State::Eligible(const Feed& feed, const FeedEntry& entry) const {
-  return feed.publishes[KindIndex(entry.indicator.kind)] &&
-         entry.threat_level >= feed.config.min_threat_level;
+  return feed.publishes[ClassOf(entry)] && entry.threat_level >= feed.config.min_threat_level;
 }
 
 bool LiveFeeds::State::InFeed(const Feed& feed, const FeedEntry& entry) const {
@@ -345,7 +359,7 @@ void LiveFeeds::State::RemoveFromFeeds(EntryId id) {
 
 void LiveFeeds::State::Insert(FeedEntry entry) {
   const UnixSeconds expires_at = entry.expires_at;
-  const size_t kind = KindIndex(entry.indicator.kind);
+  const size_t kind = ClassOf(entry);
   const EntryId id = pool.Add(std::move(entry));
   if (ranked[kind]) ranks[kind].Insert(id);
   InsertOrdered(id);
@@ -355,7 +369,7 @@ void LiveFeeds::State::Insert(FeedEntry entry) {
 
 void LiveFeeds::State::Remove(EntryId id) {
   RemoveFromFeeds(id);
-  const size_t kind = KindIndex(pool[id].indicator.kind);
+  const size_t kind = ClassOf(pool[id]);
   if (ranked[kind]) ranks[kind].Erase(id);
   EraseOrdered(id);
   pool.Free(id);
@@ -450,7 +464,7 @@ void LiveFeeds::State::Load(std::vector<IndicatorRecord> records) {
     if (suppressions->Why(record.indicator)) continue;
     FeedEntry entry;
     if (!ToEntry(record, &entry)) continue;
-    const size_t kind = KindIndex(entry.indicator.kind);
+    const size_t kind = ClassOf(entry);
     const UnixSeconds expires_at = entry.expires_at;
     const EntryId id = pool.Add(std::move(entry));
     by_kind[kind].push_back(id);
@@ -490,6 +504,11 @@ std::string LiveFeeds::State::DigestOf(const Feed& feed) const {
         std::string_view(config.confidence), std::string_view(config.product)}) {
     text.push_back('\0');
     text += field;
+  }
+  // Only containment feeds add this, so the other feeds' digests (and versions) stay as they were.
+  if (config.containment) {
+    text.push_back('\0');
+    text += "containment";
   }
   for (int64_t number :
        {int64_t{(config.aggregate ? 1 : 0) | (config.crlf ? 2 : 0) | (config.header ? 4 : 0)},

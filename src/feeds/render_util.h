@@ -58,7 +58,8 @@ void AppendJsonString(std::string& out, std::string_view text);
 char* WriteJsonString(char* out, std::string_view text);
 inline constexpr size_t JsonStringBound(size_t length) { return 6 * length + 2; }
 
-// Feed order: IPv4 numerically, then IPv6 numerically, then domains by name.
+// Feed order: IPv4 numerically, then IPv6 numerically, then domains by name; containment entries
+// (which only containment feeds carry) after all of those, in the same order.
 bool FeedOrderLess(const FeedEntry& a, const FeedEntry& b);
 
 // Whether `config`'s format can publish `kind` at all. SecIntel publishes one kind per feed

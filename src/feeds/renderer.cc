@@ -127,6 +127,8 @@ void AppendJsonString(std::string& out, std::string_view text) {
 }
 
 bool FeedOrderLess(const FeedEntry& a, const FeedEntry& b) {
+  // Containment entries after all the others: one address may be both (two entries).
+  if (a.containment != b.containment) return b.containment;
   if (a.indicator.kind != b.indicator.kind) return a.indicator.kind < b.indicator.kind;
   if (a.indicator.kind == IndicatorKind::kDomain) return a.indicator.value < b.indicator.value;
   return a.address < b.address;

@@ -5,6 +5,7 @@
 
 #include "core/special_ranges.h"
 #include "core/time_util.h"
+#include "guardduty/containment.h"
 
 namespace guardfeed::internal {
 namespace {
@@ -124,6 +125,18 @@ std::optional<FieldError> Walker::Run(object root, const MissingIdentity* missin
   if (finding_.last_seen == 0) finding_.last_seen = finding_.first_seen;
   if (finding_.first_seen == 0) finding_.first_seen = finding_.last_seen;
   finding_.updated_at = updated != 0 ? updated : finding_.last_seen;
+  if (own_hosts_ && !error_) {
+    // Our hosts are an addition: a malformed resource must not cost the finding its attacker
+    // indicators, so its errors become rejected values instead of rejecting the finding.
+    ReadOwnHosts(root);
+    if (error_) {
+      ++finding_.rejected_count;
+      if (finding_.rejected.size() < kMaxListedRejected) {
+        finding_.rejected.push_back({error_->field, error_->message});
+      }
+      error_.reset();
+    }
+  }
   return error_;
 }
 
@@ -325,10 +338,78 @@ void Walker::AddIndicator(Result<Indicator> parsed, std::string field) {
   finding_.indicators.push_back({std::move(*parsed), std::move(field)});
 }
 
+// Our instance's addresses, for containment only: every interface's private addresses (the
+// primary and the secondary ones), public IP and IPv6 addresses. Field names are the wire
+// format's, like the indicators'.
+void Walker::ReadOwnHosts(object root) {
+  if (auto service = Object(root, n_.service, nullptr)) {
+    const JsonPath at{nullptr, n_.service};
+    finding_.resource_role = String(*service, n_.resource_role, &at).value_or("");
+  }
+  // A derived type ("Unknown:Unknown/...") never names a containment family.
+  if (error_ || !FindContainmentFamily(finding_.type, finding_.resource_role)) return;
+  auto resource = Object(root, n_.resource, nullptr);
+  if (!resource) return;
+  const JsonPath resource_at{nullptr, n_.resource};
+  auto instance = Object(*resource, n_.instance_details, &resource_at);
+  if (!instance) return;
+  const JsonPath instance_at{&resource_at, n_.instance_details};
+  finding_.instance_id = String(*instance, n_.instance_id, &instance_at).value_or("");
+  auto interfaces = Array(*instance, n_.network_interfaces, &instance_at);
+  if (!interfaces) return;
+  const JsonPath interfaces_at{&instance_at, n_.network_interfaces};
+  const JsonPath item_at{&interfaces_at, "[]"};
+  for (element interface : *interfaces) {
+    if (interface.is_object()) ReadInterface(object(interface), item_at);
+  }
+}
+
+void Walker::ReadInterface(object interface, const JsonPath& at) {
+  if (auto address = String(interface, n_.private_ip_address, &at)) {
+    AddOwnHost(*address, "privateIpAddress");
+  }
+  if (auto secondary = Array(interface, n_.private_ip_addresses, &at)) {
+    const JsonPath list_at{&at, n_.private_ip_addresses};
+    const JsonPath entry_at{&list_at, "[]"};
+    for (element entry : *secondary) {
+      if (!entry.is_object()) continue;
+      if (auto address = String(object(entry), n_.private_ip_address, &entry_at)) {
+        AddOwnHost(*address, "privateIpAddresses[].privateIpAddress");
+      }
+    }
+  }
+  if (auto address = String(interface, n_.public_ip, &at)) AddOwnHost(*address, "publicIp");
+  if (auto v6 = Array(interface, n_.ipv6_addresses, &at)) {
+    for (element address : *v6) {
+      if (address.is_string()) AddOwnHost(std::string_view(address), "ipv6Addresses[]");
+    }
+  }
+}
+
+void Walker::AddOwnHost(std::string_view text, std::string_view field) {
+  static constexpr std::string_view kPrefix = "resource.instanceDetails.networkInterfaces[].";
+  if (text.empty()) return;
+  auto parsed = NormalizeIp(text);
+  if (!parsed.ok()) {
+    ++finding_.rejected_count;
+    if (finding_.rejected.size() < kMaxListedRejected) {
+      finding_.rejected.push_back(
+          {std::string(kPrefix) + std::string(field), parsed.status().message()});
+    }
+    return;
+  }
+  if (!own_seen_.insert(parsed->value).second) return;
+  if (finding_.own_hosts.size() >= max_indicators_) {
+    ++finding_.indicators_dropped;
+    return;
+  }
+  finding_.own_hosts.push_back({std::move(*parsed), std::string(kPrefix) + std::string(field)});
+}
+
 std::optional<FieldError> ExtractFinding(object root, const FindingNames& names,
                                          size_t max_indicators, Finding& finding,
-                                         const MissingIdentity* missing) {
-  return Walker(names, max_indicators, finding).Run(root, missing);
+                                         const MissingIdentity* missing, bool own_hosts) {
+  return Walker(names, max_indicators, finding, own_hosts).Run(root, missing);
 }
 
 }  // namespace guardfeed::internal

@@ -35,10 +35,12 @@ struct MissingIdentity {
 // the rest are only counted, without being parsed, so a finding with a million addresses costs
 // little more than its JSON parse. Indicator fields are named in the wire format's camelCase
 // whatever the shape, so a finding explains the same way however it arrived; error paths use
-// the shape's own names.
+// the shape's own names. With `own_hosts`, a finding of a containment family
+// (guardduty/containment.h) also gets its instance's addresses in Finding::own_hosts.
 std::optional<FieldError> ExtractFinding(simdjson::dom::object object, const FindingNames& names,
                                          size_t max_indicators, Finding& finding,
-                                         const MissingIdentity* missing = nullptr);
+                                         const MissingIdentity* missing = nullptr,
+                                         bool own_hosts = false);
 
 // A JSON path spelled out only when an error needs it: each level points at its parent, so the
 // fields read on the happy path cost no allocation. A key starting with '[' is an array level.
@@ -54,9 +56,9 @@ struct JsonPath {
 // GuardDuty shapes (extract.cc) and Security Hub's ASFF (asff.cc); not thread-safe.
 class Walker {
  public:
-  // `names` and `finding` must outlive the Walker.
-  Walker(const FindingNames& names, size_t max_indicators, Finding& finding)
-      : n_(names), max_indicators_(max_indicators), finding_(finding) {}
+  // `names` and `finding` must outlive the Walker. `own_hosts`: read Finding::own_hosts too.
+  Walker(const FindingNames& names, size_t max_indicators, Finding& finding, bool own_hosts = false)
+      : n_(names), max_indicators_(max_indicators), own_hosts_(own_hosts), finding_(finding) {}
 
   std::optional<FieldError> Run(simdjson::dom::object root, const MissingIdentity* missing);
 
@@ -93,6 +95,10 @@ class Walker {
   void ReadRemoteIp(simdjson::dom::object parent, const JsonPath& at, std::string_view field);
   void ReadSample(simdjson::dom::object additional_info, const JsonPath& at);
   void AddIndicator(Result<Indicator> parsed, std::string field);
+  // Reads resource.instanceDetails for Finding::own_hosts (containment families only).
+  void ReadOwnHosts(simdjson::dom::object root);
+  void ReadInterface(simdjson::dom::object interface, const JsonPath& at);
+  void AddOwnHost(std::string_view text, std::string_view field);
   // True once the indicator cap is reached: counts one more dropped indicator.
   bool DropIfFull();
 
@@ -101,9 +107,11 @@ class Walker {
 
   const FindingNames& n_;
   const size_t max_indicators_;
+  const bool own_hosts_;
   Finding& finding_;
   std::string first_action_;  // ACTION_TYPE of the first action object seen, for derived types
   std::set<std::pair<IndicatorKind, std::string>> seen_;
+  std::set<std::string> own_seen_;  // own_hosts values, kept apart from `seen_`
   std::optional<FieldError> error_;
 };
 

@@ -3,7 +3,9 @@
 //
 // guardduty/ depends only on core/. It never decides what gets blocked (that is policy/); it only
 // says what the finding claims, and never reports our own addresses (localIpDetails, resource
-// network interfaces) or AWS service domains (callerType "Domain") as indicators.
+// network interfaces) or AWS service domains (callerType "Domain") as indicators. The one place
+// our addresses appear is Finding::own_hosts, read only when asked (ReadLimits::own_hosts) and
+// only for the containment families (guardduty/containment.h): never among `indicators`.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +49,16 @@ struct Finding {
   int64_t indicators_dropped = 0;
   std::vector<RejectedValue> rejected;         // indicator-shaped values that failed to parse
   int64_t rejected_count = 0;  // all of them; `rejected` lists the first few
+
+  // service.resourceRole ("ACTOR", "TARGET" or ""); read only with ReadLimits::own_hosts.
+  std::string resource_role;
+  // Containment (docs/containment.md): for a finding of a containment family whose resource is an
+  // EC2 instance, and only when ReadLimits::own_hosts asks for them, the instance's addresses
+  // (plain IPs, deduplicated, at most ReadLimits::max_indicators_per_finding; the rest count in
+  // indicators_dropped) with the field each came from
+  // ("resource.instanceDetails.networkInterfaces[].publicIp"), and the instance id ("" if none).
+  std::vector<ExtractedIndicator> own_hosts;
+  std::string instance_id;
 };
 
 }  // namespace guardfeed

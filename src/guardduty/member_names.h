@@ -26,6 +26,10 @@ struct FindingNames {
   std::string_view kubernetes_api_call_action, source_ips;
   std::string_view remote_ip_details, ip_address_v4, ip_address_v6;
   std::string_view detection, sequence, endpoints, endpoint_ip, endpoint_domain;
+  // Containment only (Finding::own_hosts): service.resourceRole and our instance's addresses in
+  // resource.instanceDetails.networkInterfaces[].
+  std::string_view resource_role, resource, instance_details, instance_id, network_interfaces;
+  std::string_view private_ip_address, private_ip_addresses, public_ip, ipv6_addresses;
 };
 
 // The wire format: GetFindings ({"findings":[...]}), the S3 export, EventBridge detail.
@@ -66,6 +70,15 @@ inline constexpr FindingNames kWireNames{
     .endpoints = "endpoints",
     .endpoint_ip = "ip",
     .endpoint_domain = "domain",
+    .resource_role = "resourceRole",
+    .resource = "resource",
+    .instance_details = "instanceDetails",
+    .instance_id = "instanceId",
+    .network_interfaces = "networkInterfaces",
+    .private_ip_address = "privateIpAddress",
+    .private_ip_addresses = "privateIpAddresses",
+    .public_ip = "publicIp",
+    .ipv6_addresses = "ipv6Addresses",
 };
 
 // The SDK model's member names: `aws guardduty get-findings`, boto3 ({"Findings":[...]}).
@@ -107,6 +120,15 @@ inline constexpr FindingNames kSdkNames{
     .endpoints = "Endpoints",
     .endpoint_ip = "Ip",
     .endpoint_domain = "Domain",
+    .resource_role = "ResourceRole",
+    .resource = "Resource",
+    .instance_details = "InstanceDetails",
+    .instance_id = "InstanceId",
+    .network_interfaces = "NetworkInterfaces",
+    .private_ip_address = "PrivateIpAddress",
+    .private_ip_addresses = "PrivateIpAddresses",
+    .public_ip = "PublicIp",
+    .ipv6_addresses = "Ipv6Addresses",
 };
 
 }  // namespace guardfeed::internal

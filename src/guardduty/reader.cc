@@ -403,7 +403,7 @@ void FindingReader::Impl::EmitFinding(object doc, const internal::FindingNames& 
                                       const internal::MissingIdentity* missing) {
   Finding finding;
   if (auto error = internal::ExtractFinding(doc, names, limits.max_indicators_per_finding, finding,
-                                            missing)) {
+                                            missing, limits.own_hosts)) {
     return Error(line, Path(path, error->field), error->message);
   }
   if (callbacks->on_finding) callbacks->on_finding(std::move(finding));

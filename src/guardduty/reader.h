@@ -61,6 +61,11 @@ struct ReadLimits {
   size_t max_indicators_per_finding = 1000;
   // Reading one source stops (InvalidArgument) after this many errors; 0 = never. Default 0.
   size_t max_errors = 0;
+  // Also read our own instances' addresses into Finding::own_hosts for findings of the
+  // containment families (guardduty/containment.h). Default false: a configuration without a
+  // containment feed reads and stores nothing about our hosts. The Ingestor sets it from the
+  // policy (PolicyOptions::containment).
+  bool own_hosts = false;
 };
 
 class FindingReader {

@@ -36,6 +36,14 @@ SkipReason Policy::Evaluate(const Finding& finding) const {
 
 std::optional<std::string> Policy::Suppression(const Indicator& indicator,
                                                const Allowlist* extra) const {
+  if (IsContainment(indicator)) {
+    const Indicator address = ContainmentAddress(indicator);
+    if (!ParseIpAddress(address.value).ok()) return "unparsable address";
+    if (auto entry = options_.containment.allowlist.Match(address)) {
+      return "containment allowlist " + *entry;
+    }
+    return std::nullopt;
+  }
   if (auto entry = options_.allowlist.Match(indicator)) return "allowlist " + *entry;
   if (extra != nullptr) {
     if (auto entry = extra->Match(indicator)) return "allowlist " + *entry;

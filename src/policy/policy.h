@@ -3,6 +3,10 @@
 // special ranges, the configured allowlist), expiry (TTL by severity band and by type glob) and
 // threat level (GuardDuty severity 1.0-10.0 -> SecIntel 1..10).
 //
+// Containment entries (core/indicator.h, docs/containment.md) follow rules of their own: one
+// TTL, and only the containment allowlist suppresses them. The never-block ranges and the
+// attacker allowlists (configured and stored) do not apply: our hosts have private addresses.
+//
 // policy/ depends on core/ and guardduty/ only.
 // Thread safety: immutable after construction; share freely.
 #pragma once
@@ -21,6 +25,20 @@ namespace guardfeed {
 struct TtlRule {
   std::string type_glob;  // matched against Finding::type, '*' and '?' wildcards
   int64_t ttl_seconds = 0;
+};
+
+// [containment] (docs/containment.md). Off unless a feed has kinds = ["containment"].
+struct ContainmentOptions {
+  // Read our compromised instances' addresses and store them as containment entries. Set by the
+  // configuration when some feed is a containment feed. Default false.
+  bool enabled = false;
+  // Seconds a containment entry stays listed after its finding was last seen ([containment]
+  // ttl, 15m..30d). Default 24h: longer than GuardDuty's default 6-hour re-publication of an
+  // ongoing finding, short enough that a cleaned host leaves quarantine within a day.
+  int64_t ttl_seconds = 24 * 3600;
+  // Our hosts never to quarantine (IPs and CIDRs; bastions, NAT instances) ([containment]
+  // allowlist). Default: empty.
+  Allowlist allowlist;
 };
 
 struct PolicyOptions {
@@ -45,6 +63,8 @@ struct PolicyOptions {
   int64_t ttl_critical = 180 * 86400;
   // TTL overrides by finding type; the first matching rule wins over the severity band.
   std::vector<TtlRule> ttl_by_type;
+  // Containment of our own compromised instances. Default: off.
+  ContainmentOptions containment;
 };
 
 enum class SkipReason {
@@ -70,11 +90,16 @@ class Policy {
   }
   // Why the indicator must never be blocked ("private range 10.0.0.0/8", "allowlist
   // example.com"), or nullopt when it may be. `extra` is an additional allowlist (the store's,
-  // managed at run time); it may be null.
+  // managed at run time); it may be null. A containment entry is suppressed only by the
+  // containment allowlist ("containment allowlist 10.0.9.0/24"); `extra` does not apply to it.
   std::optional<std::string> Suppression(const Indicator& indicator,
                                          const Allowlist* extra) const;
   // Seconds an indicator stays listed after it was last seen.
   int64_t Ttl(double severity, std::string_view finding_type) const;
+  // Seconds a containment entry stays listed after it was last seen.
+  int64_t ContainmentTtl() const { return options_.containment.ttl_seconds; }
+  // Whether findings' own_hosts are read and stored (a containment feed is configured).
+  bool ContainmentEnabled() const { return options_.containment.enabled; }
   // floor(severity) clamped to 1..10.
   static int ThreatLevel(double severity);
 

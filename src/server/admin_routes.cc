@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/time_util.h"
+#include "server/admin_actions.h"
 #include "server/auth.h"
 #include "server/explain.h"
 #include "server/http_util.h"
@@ -30,19 +31,6 @@ HttpResponse AdminJson(unsigned status, const json::value& value) {
   response.AddHeader("Content-Type", "application/json");
   response.AddHeader("Cache-Control", "no-store");
   return response;
-}
-
-std::optional<HttpResponse> AdminPrecheck(const RequestContext& rc) {
-  const ServerOptions& options = rc.generation->options;
-  if (options.admin_token.empty()) {
-    if (IsLoopbackHost(options.host)) return std::nullopt;
-    return JsonError(403,
-                     "admin API disabled: set server.admin_token to use it when listening "
-                     "on a non-loopback address");
-  }
-  AuthResult result = CheckToken(*rc.head, options.admin_token, "");
-  if (result != AuthResult::kOk) return TokenAuthFailure(result, "admin API");
-  return std::nullopt;
 }
 
 HttpResponse StatusResponse(const Status& status) {
@@ -76,12 +64,7 @@ std::string Actor(const RequestContext& rc, const std::map<std::string, std::str
 Result<Indicator> TailIndicator(const RequestContext& rc) {
   std::optional<std::string> value = PercentDecode(rc.tail);
   if (!value || value->empty()) return Status::InvalidArgument("missing indicator in the path");
-  Result<Indicator> indicator = NormalizeIndicator(*value);
-  if (!indicator.ok()) {
-    return Status::InvalidArgument(
-        "\"" + *value + "\" is not an IP address or domain: " + indicator.status().message());
-  }
-  return indicator;
+  return ParseIndicatorValue(*value);
 }
 
 // Parses a JSON object body; an empty body is an empty object.
@@ -198,22 +181,13 @@ HttpResponse Remove(ServerContext& ctx, const RequestContext& rc) {
   std::string reason = query.count("reason") ? query["reason"] : StringField(*body, "reason");
   if (reason.empty()) reason = "false positive";
   std::string actor = Actor(rc, query);
-  const Pipeline& p = *rc.generation->pipeline;
-  UnixSeconds now = p.clock->Now();
-  Status status = p.store->Remove(*indicator, reason, actor, now);
-  if (status.code() == Status::Code::kNotFound) {
-    return JsonError(404, indicator->value + ": never seen; nothing removed");
-  }
+  const Generation& generation = *rc.generation;
+  Status status = RemoveIndicator(ctx, generation, *indicator, reason, actor);
   if (!status.ok()) return StatusResponse(status);
-  spdlog::info("admin action=remove indicator={} actor=\"{}\" reason=\"{}\"", indicator->value,
-               actor, reason);
-  // The operator asked for this entry to go: the shrink guard must not hold it in the feeds.
-  ctx.AcceptShrink("*");
-  ctx.NotifyStoreChanged();
   return AdminJson(200, json::object{{"removed", indicator->value},
                                      {"reason", reason},
                                      {"actor", actor},
-                                     {"removed_at", FormatIso8601(now)}});
+                                     {"removed_at", FormatIso8601(generation.pipeline->clock->Now())}});
 }
 
 HttpResponse ListAllowlist(const RequestContext& rc) {
@@ -240,24 +214,14 @@ HttpResponse AddAllowlist(ServerContext& ctx, const RequestContext& rc) {
   }
   const json::value* force = body->if_contains("force");
   if (force != nullptr && !force->is_bool()) return JsonError(400, "force: expected true or false");
-  Result<std::string> canonical = Allowlist::Canonicalize(entry);
-  if (!canonical.ok()) return JsonError(400, "entry: " + canonical.status().message());
-  const Pipeline& p = *rc.generation->pipeline;
-  const bool forced = force != nullptr && force->as_bool();
-  if (!forced) {
-    Status width = Allowlist::CheckWidth(*canonical, p.policy->options().allowlist.width_limits());
-    if (!width.ok()) return JsonError(400, width.message() + " (\"force\": true)");
+  Result<AllowlistRecord> record =
+      AddAllowlistEntry(ctx, *rc.generation, entry, StringField(*body, "comment"),
+                        force != nullptr && force->as_bool(), Actor(rc, Query(rc)));
+  if (record.status().code() == Status::Code::kFailedPrecondition) {
+    return JsonError(400, record.status().message() + " (\"force\": true)");
   }
-  AllowlistRecord record{*canonical, StringField(*body, "comment"), Actor(rc, Query(rc)),
-                         p.clock->Now()};
-  Status status = p.store->AddAllowlist(record);
-  if (!status.ok()) return StatusResponse(status);
-  spdlog::info("admin action=allow_add entry={} actor=\"{}\" force={}", record.entry, record.actor,
-               forced);
-  // A forced wide entry may unblock much: forcing it accepts that, in the feeds too.
-  if (forced) ctx.AcceptShrink("*");
-  ctx.NotifyStoreChanged();
-  return AdminJson(200, json::object{{"entry", record.entry}, {"comment", record.comment}});
+  if (!record.ok()) return StatusResponse(record.status());
+  return AdminJson(200, json::object{{"entry", record->entry}, {"comment", record->comment}});
 }
 
 HttpResponse RemoveAllowlist(ServerContext& ctx, const RequestContext& rc) {
@@ -265,15 +229,9 @@ HttpResponse RemoveAllowlist(ServerContext& ctx, const RequestContext& rc) {
   std::optional<std::string> entry =
       rc.tail.empty() ? std::optional<std::string>(query["entry"]) : PercentDecode(rc.tail);
   if (!entry || entry->empty()) return JsonError(400, "missing entry (/v1/allowlist/ENTRY)");
-  Result<std::string> canonical = Allowlist::Canonicalize(*entry);
-  if (!canonical.ok()) return JsonError(400, "entry: " + canonical.status().message());
-  const Pipeline& p = *rc.generation->pipeline;
-  std::string actor = Actor(rc, query);
-  Status status = p.store->RemoveAllowlist(*canonical, actor, p.clock->Now());
-  if (!status.ok()) return StatusResponse(status);
-  spdlog::info("admin action=allow_remove entry={} actor=\"{}\"", *canonical, actor);
-  ctx.NotifyStoreChanged();
-  return AdminJson(200, json::object{{"removed", *canonical}});
+  Result<std::string> removed = RemoveAllowlistEntry(ctx, *rc.generation, *entry, Actor(rc, query));
+  if (!removed.ok()) return StatusResponse(removed.status());
+  return AdminJson(200, json::object{{"removed", *removed}});
 }
 
 HttpResponse ListAudit(const RequestContext& rc) {
@@ -301,6 +259,19 @@ Handler OnStorePool(ServerContext& ctx, F fn) {
 }
 
 }  // namespace
+
+std::optional<HttpResponse> AdminPrecheck(const RequestContext& rc) {
+  const ServerOptions& options = rc.generation->options;
+  if (options.admin_token.empty()) {
+    if (IsLoopbackHost(options.host)) return std::nullopt;
+    return JsonError(403,
+                     "admin API disabled: set server.admin_token to use it when listening "
+                     "on a non-loopback address");
+  }
+  AuthResult result = CheckToken(*rc.head, options.admin_token, "");
+  if (result != AuthResult::kOk) return TokenAuthFailure(result, "admin API");
+  return std::nullopt;
+}
 
 // POST /v1/feeds/NAME/accept: the feed's next render is served and published however much it
 // shrank (the shrink guard holds it back until then; /metrics guardfeed_feed_held_back says so).

@@ -134,6 +134,22 @@ json::object ExplanationJson(const Explanation& e, UnixSeconds now) {
   json::array feeds;
   for (const FeedPlacement& placement : e.feeds) feeds.push_back(PlacementJson(placement));
   out["feeds"] = std::move(feeds);
+  if (e.containment_entry) out["containment_entry"] = *e.containment_entry;
+  if (e.containment) {
+    json::array reasons;
+    for (const ContainmentReason& r : e.reasons) {
+      reasons.push_back(json::object{{"finding_id", r.finding_id},
+                                     {"type", r.finding_type},
+                                     {"severity", r.severity},
+                                     {"instance_id", r.instance_id},
+                                     {"field", r.field},
+                                     {"family", r.family},
+                                     {"withdrawn", r.withdrawn}});
+    }
+    out["containment"] = json::object{{"address", e.address},
+                                      {"summary", ContainmentSummary(e)},
+                                      {"reasons", std::move(reasons)}};
+  }
   return out;
 }
 

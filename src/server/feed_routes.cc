@@ -1,7 +1,16 @@
-// Feed routes: serve the current snapshots. Nothing here touches the store.
-#include <boost/beast/http/field.hpp>
+// Feed routes: serve the current snapshots. Nothing here touches the store. Each request is
+// matched to a consumer (consumers.h: access, capped variants), may ask for one window of a plain
+// list (?s=START&n=COUNT, docs/consumers.md#paging) and is recorded in the fetch log.
+#include <spdlog/spdlog.h>
 
+#include <boost/beast/http/field.hpp>
+#include <charconv>
+#include <map>
+#include <optional>
+
+#include "core/text.h"
 #include "server/auth.h"
+#include "server/consumers.h"
 #include "server/http_util.h"
 #include "server/routes.h"
 
@@ -46,27 +55,116 @@ HttpResponse EmptyFeed(const FeedConfig& feed, const ServerOptions& options, boo
   return response;
 }
 
-const FeedAuth* AuthFor(const ServerOptions& options, std::string_view feed) {
-  if (feed.empty()) return options.secintel_auth ? &*options.secintel_auth : nullptr;
-  auto it = options.feed_auth.find(std::string(feed));
-  return it == options.feed_auth.end() ? nullptr : &it->second;
-}
+// The largest page (GET /feeds/NAME?s=START&n=COUNT): a window costs the same whatever its size
+// (LineIndex), so the bound only keeps a number sane.
+constexpr uint64_t kMaxPageEntries = 1'000'000;
 
 struct Lookup {
   std::shared_ptr<const ServedSet> set;
   const ServedFile* file = nullptr;
 };
 
-// Authorises and serves `lookup`; records the fetch under `feed` (the path for shared files).
-HttpResponse Serve(ServerContext& ctx, const RequestContext& rc, const Lookup& lookup,
-                   std::string_view feed) {
-  const ServerOptions& options = rc.generation->options;
-  if (const FeedAuth* auth = AuthFor(options, feed)) {
-    if (CheckFeedAuth(*rc.head, *auth) != AuthResult::kOk) return FeedAuthChallenge(*auth, kRealm);
+struct Page {
+  uint64_t start = 0;
+  uint64_t count = kMaxPageEntries;
+};
+
+// s and n of the query; nullopt when neither is there. Other parameters are ignored (firewalls
+// append their own).
+Result<std::optional<Page>> ParsePage(std::string_view query) {
+  if (query.empty()) return std::optional<Page>();
+  std::optional<std::map<std::string, std::string>> params = ParseQuery(query);
+  if (!params) return Status::InvalidArgument("malformed query string");
+  auto s = params->find("s");
+  auto n = params->find("n");
+  if (s == params->end() && n == params->end()) return std::optional<Page>();
+  Page page;
+  auto number = [](const std::string& text, uint64_t& out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+  };
+  if (s != params->end() && !number(s->second, page.start)) {
+    return Status::InvalidArgument("s: expected the 0-based number of the first entry, got \"" +
+                                   s->second + "\"");
   }
-  HttpResponse response = ServeFile(*lookup.file, lookup.set, *rc.head, rc.head_only, options);
-  ctx.fetches.Record(feed.empty() ? std::string_view(lookup.file->snapshot->path) : feed, rc.client,
-                     rc.generation->pipeline->clock->Now(), response.status);
+  if (n != params->end() &&
+      (!number(n->second, page.count) || page.count == 0 || page.count > kMaxPageEntries)) {
+    return Status::InvalidArgument("n: expected a count of entries from 1 to " +
+                                   std::to_string(kMaxPageEntries) + ", got \"" + n->second + "\"");
+  }
+  return std::optional<Page>(page);
+}
+
+// If-Match (RFC 9110 13.1.1, strong comparison) against the whole list: a client paging through
+// one version learns with 412 that the list changed under it.
+bool PreconditionFails(const ServedFile& file, const RequestHead& head) {
+  auto it = head.find(http::field::if_match);
+  if (it == head.end()) return false;
+  std::string_view value = it->value();
+  if (TrimSpace(value) == "*") return false;
+  for (size_t at = 0; at <= value.size();) {
+    size_t comma = value.find(',', at);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string_view tag = TrimSpace(value.substr(at, comma - at));
+    if (!tag.starts_with("W/") &&
+        (tag == file.snapshot->etag || (!file.gzip_etag.empty() && tag == file.gzip_etag))) {
+      return false;
+    }
+    at = comma + 1;
+  }
+  return true;
+}
+
+HttpResponse PreconditionFailed(const ServedFile& file) {
+  HttpResponse response = JsonError(412, "the list changed (If-Match): its ETag is now " +
+                                             file.snapshot->etag + "; start paging again from s=0");
+  response.AddHeader("X-Feed-ETag", file.snapshot->etag);
+  if (!file.snapshot->version.empty()) {
+    response.AddHeader("X-Feed-Version", file.snapshot->version);
+  }
+  return response;
+}
+
+// "\"hex\"" -> "\"hex-s100-n50\"": a page's own strong tag, derived from the list's.
+std::string PageEtag(const std::string& etag, const Page& page) {
+  std::string tag = etag.size() >= 2 ? etag.substr(0, etag.size() - 1) : etag;
+  return tag + "-s" + std::to_string(page.start) + "-n" + std::to_string(page.count) + "\"";
+}
+
+// One window of a plain list: its entry lines, served from the same bytes (and memfd) as the
+// whole list, identity only.
+HttpResponse ServePage(const ServedFile& file, std::shared_ptr<const ServedSet> set,
+                       const RequestHead& head, bool head_only, const ServerOptions& options,
+                       const Page& page) {
+  const Snapshot& snapshot = *file.snapshot;
+  std::string etag = PageEtag(snapshot.etag, page);
+  std::string_view body = file.Body();
+  std::shared_ptr<const LineIndex> lines = file.lines;
+  if (!lines) lines = std::make_shared<const LineIndex>();
+  LineIndex::Range range = lines->Window(body, page.start, page.count);
+  HttpResponse response;
+  response.AddHeader("ETag", etag);
+  response.AddHeader("X-Feed-ETag", snapshot.etag);
+  response.AddHeader("Last-Modified", file.last_modified);
+  response.AddHeader("Cache-Control", options.cache_control);
+  auto inm = head.find(http::field::if_none_match);
+  if (inm != head.end() && EtagMatches(inm->value(), etag)) {
+    response.status = 304;
+    response.omit_body = true;
+    return response;
+  }
+  response.AddHeader("Content-Type", snapshot.content_type);
+  if (!snapshot.version.empty()) response.AddHeader("X-Feed-Version", snapshot.version);
+  response.AddHeader("X-Feed-Entries", std::to_string(range.total));
+  response.AddHeader("X-Page-Start", std::to_string(page.start));
+  response.AddHeader("X-Page-Entries", std::to_string(range.entries));
+  response.shared_body = body.substr(range.begin, range.end - range.begin);
+  if (file.content) {
+    response.file_fd = file.content->fd();
+    response.file_offset = file.body_offset() + range.begin;
+  }
+  response.shared = std::move(set);
+  response.omit_body = head_only;
   return response;
 }
 
@@ -85,6 +183,71 @@ HttpResponse HeldBack(const std::string& feed) {
   return response;
 }
 
+// The file `access`'s consumer gets instead of `file`: the feed's variant capped at the
+// consumer's limit, when that holds fewer entries than the feed itself. Null file: the variant
+// is not rendered (yet); `refusal` says what to answer.
+struct Chosen {
+  const ServedFile* file = nullptr;
+  std::optional<HttpResponse> refusal;
+};
+Chosen ChooseVariant(const ServedSet& set, const ServedFile& file, const FeedConfig* config,
+                     const FeedAccess& access) {
+  if (access.consumer == nullptr || config == nullptr) return {&file, std::nullopt};
+  size_t cap = ConsumerCap(*access.consumer, *config);
+  if (cap == 0) return {&file, std::nullopt};
+  std::string variant = VariantName(config->name, cap);
+  const ServedFile* capped = set.FindFeed(variant);
+  if (capped == nullptr) {
+    return {nullptr, set.held_unserved.contains(variant) ? HeldBack(config->name) : NotRendered()};
+  }
+  if (capped->snapshot->dropped > file.snapshot->dropped) return {capped, std::nullopt};
+  return {&file, std::nullopt};
+}
+
+void RecordFetch(ServerContext& ctx, const RequestContext& rc, std::string_view feed,
+                 const ServedFile& file, const FeedAccess& access, unsigned status) {
+  if (status != 200 && status != 304) return;
+  const Snapshot& snapshot = *file.snapshot;
+  FetchEvent event;
+  event.client = rc.client;
+  event.consumer = access.consumer != nullptr ? std::string_view(access.consumer->name) : "";
+  event.user = access.user;
+  event.user_agent = (*rc.head)[http::field::user_agent];
+  event.served = snapshot.feed.empty() ? std::string_view(snapshot.path) : snapshot.feed;
+  event.version = snapshot.version;
+  event.etag = snapshot.etag;
+  event.at = rc.generation->pipeline->clock->Now();
+  event.status = status;
+  bool changed = ctx.fetches.Record(feed, event);
+  // The consumer is logged, never told (no response header names it).
+  auto level = changed ? spdlog::level::info : spdlog::level::debug;
+  spdlog::log(level, "feed_fetch feed={} client={} consumer={} user=\"{}\" status={} version={}",
+              feed, rc.client, event.consumer.empty() ? "-" : event.consumer,
+              SanitizeHeaderText(access.user, FetchLog::kMaxUser), status, snapshot.version);
+}
+
+// Serves `lookup` (already authorised) with optional paging; records the fetch under `feed`
+// (the path for shared files).
+HttpResponse Serve(ServerContext& ctx, const RequestContext& rc, const Lookup& lookup,
+                   std::string_view feed, const FeedAccess& access, std::optional<Page> page) {
+  const ServerOptions& options = rc.generation->options;
+  const ServedFile& file = *lookup.file;
+  if (PreconditionFails(file, *rc.head)) return PreconditionFailed(file);
+  HttpResponse response = page ? ServePage(file, lookup.set, *rc.head, rc.head_only, options, *page)
+                               : ServeFile(file, lookup.set, *rc.head, rc.head_only, options);
+  RecordFetch(ctx, rc, feed, file, access, response.status);
+  return response;
+}
+
+// Paging needs one entry per line and nothing else: plain lists only.
+std::optional<HttpResponse> RefusePaging(const FeedConfig* config, std::string_view name) {
+  if (config != nullptr && config->format == FeedFormat::kPlain) return std::nullopt;
+  std::string format = config != nullptr ? std::string(FormatName(config->format)) : "secintel";
+  return Refusal(400, "bad_request",
+                 "paging (s, n) is supported for plain feeds only; " + std::string(name) + " is " +
+                     format + " (a document, not one entry per line)");
+}
+
 HttpResponse HandleFeed(ServerContext& ctx, const RequestContext& rc) {
   std::optional<std::string> name = PercentDecode(rc.tail);
   if (!name || name->empty()) return JsonError(404, "no such feed");
@@ -92,19 +255,29 @@ HttpResponse HandleFeed(ServerContext& ctx, const RequestContext& rc) {
   if (!set) return NotRendered();
   Lookup lookup{set, set->FindFeed(*name)};
   if (lookup.file == nullptr) lookup.file = set->FindPath(*name);
+  // Consumer variants are served only in place of their feed, never by their own name.
+  if (lookup.file != nullptr && IsConsumerVariant(lookup.file->snapshot->feed)) {
+    lookup.file = nullptr;
+  }
+  const FeedConfig* config =
+      rc.generation->FindFeed(lookup.file != nullptr ? lookup.file->snapshot->feed : *name);
+  if (config == nullptr) return JsonError(404, "no feed named \"" + *name + "\"");
+  const ServerOptions& options = rc.generation->options;
+  FeedAccess access = DecideFeedAccess(options, config->name, *rc.head, rc.client, kRealm);
+  if (!access.allowed) return std::move(access.refusal);
+  Result<std::optional<Page>> page = ParsePage(rc.query);
+  if (!page.ok()) return Refusal(400, "bad_request", page.status().message());
+  if (*page) {
+    if (auto refused = RefusePaging(config, config->name)) return *refused;
+  }
   if (lookup.file == nullptr) {
-    const FeedConfig* config = rc.generation->FindFeed(*name);
-    if (config == nullptr) return JsonError(404, "no feed named \"" + *name + "\"");
     if (set->held_unserved.contains(config->name)) return HeldBack(config->name);
-    const ServerOptions& options = rc.generation->options;
-    if (const FeedAuth* auth = AuthFor(options, config->name)) {
-      if (CheckFeedAuth(*rc.head, *auth) != AuthResult::kOk) {
-        return FeedAuthChallenge(*auth, kRealm);
-      }
-    }
     return EmptyFeed(*config, options, rc.head_only);
   }
-  return Serve(ctx, rc, lookup, lookup.file->snapshot->feed);
+  Chosen chosen = ChooseVariant(*set, *lookup.file, config, access);
+  if (chosen.file == nullptr) return std::move(*chosen.refusal);
+  lookup.file = chosen.file;
+  return Serve(ctx, rc, lookup, config->name, access, *page);
 }
 
 // /secintel/PATH and /PATH: only files of the SecIntel layout.
@@ -119,7 +292,14 @@ HttpResponse HandleSecIntel(ServerContext& ctx, const RequestContext& rc) {
   if (lookup.file == nullptr || !lookup.file->secintel) {
     return JsonError(404, "no such resource");
   }
-  return Serve(ctx, rc, lookup, lookup.file->snapshot->feed);
+  const std::string& feed = lookup.file->snapshot->feed;
+  FeedAccess access = DecideFeedAccess(rc.generation->options, feed, *rc.head, rc.client, kRealm);
+  if (!access.allowed) return std::move(access.refusal);
+  Result<std::optional<Page>> page = ParsePage(rc.query);
+  if (!page.ok()) return Refusal(400, "bad_request", page.status().message());
+  if (*page) return *RefusePaging(nullptr, *path);
+  return Serve(ctx, rc, lookup, feed.empty() ? lookup.file->snapshot->path : feed, access,
+               std::nullopt);
 }
 
 }  // namespace

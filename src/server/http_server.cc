@@ -165,9 +165,22 @@ std::string_view RefusalReason(const HttpResponse& response) {
 }
 
 // The "error" text of a JSON error body, or the start of a text body, for the log.
+// The dashboard's pages say what went wrong in their first `class="error"` paragraph, else in
+// their title.
+std::string HtmlErrorText(std::string_view page) {
+  for (std::string_view marker : {std::string_view("class=\"error\">"), std::string_view("<title>")}) {
+    size_t start = page.find(marker);
+    if (start == std::string_view::npos) continue;
+    start += marker.size();
+    return std::string(page.substr(start, std::min<size_t>(page.find('<', start) - start, 512)));
+  }
+  return "";
+}
+
 std::string ErrorMessage(const HttpResponse& response) {
   std::string_view body = response.Body().substr(0, 512);
   std::string text(body);
+  if (body.starts_with("<!doctype html>")) text = HtmlErrorText(response.Body());
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(body, ec);
   if (!ec && value.is_object()) {
@@ -335,7 +348,8 @@ class Connection {
     }
     // Before any limit or route handler: nothing about a foreign request is worth more.
     if (auto refused =
-            GuardRequest(*rc.head, rc.generation->options, server_.port_, body_pending)) {
+            GuardRequest(*rc.head, rc.generation->options, server_.port_, body_pending,
+                         match.route->form_body)) {
       return refused;
     }
     // A body on GET or HEAD has no use here; trickled slowly it would only hold a connection

@@ -225,6 +225,7 @@ void Metrics::RecordPublish(bool ok, UnixSeconds at, double seconds) {
 std::string Metrics::Serialize() const {
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  if (scrape_hook_) out << scrape_hook_();
   return out.str();
 }
 

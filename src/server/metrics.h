@@ -13,6 +13,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +44,10 @@ class Metrics {
   void RecordRender(const std::vector<FeedReport>& reports, double seconds, bool ok);
   void SetFeedFile(const std::string& feed, uint64_t entries, uint64_t dropped, uint64_t bytes);
   void RecordPublish(bool ok, UnixSeconds at, double seconds);
+
+  // Text in the exposition format that Serialize appends, computed at each scrape (the consumer
+  // gauges: consumers.h). Set once before serving starts; may be empty.
+  void SetScrapeHook(std::function<std::string()> hook) { scrape_hook_ = std::move(hook); }
 
   // Prometheus text exposition format 0.0.4.
   std::string Serialize() const;
@@ -77,6 +82,7 @@ class Metrics {
   prometheus::Counter& publishes_ok_;
   prometheus::Counter& publishes_failed_;
   std::vector<prometheus::Histogram*> route_latency_;  // constant after construction
+  std::function<std::string()> scrape_hook_;           // constant once serving starts
   // [route][status] -> counter, created on first use.
   std::unique_ptr<std::array<std::atomic<prometheus::Counter*>, kStatuses>[]> request_cache_;
 };

@@ -1,7 +1,9 @@
 #include "server/options.h"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/system/error_code.hpp>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -19,6 +21,55 @@ bool IsWildcardHost(std::string_view host) {
   boost::system::error_code ec;
   auto address = boost::asio::ip::make_address(std::string(host), ec);
   return !ec && address.is_unspecified();
+}
+
+namespace {
+
+struct PlatformInfo {
+  ConsumerPlatform platform;
+  std::string_view name;
+  size_t max_entries;
+};
+
+// Figures and their sources: docs/consumers.md ("Platform limits").
+constexpr PlatformInfo kPlatforms[] = {
+    {ConsumerPlatform::kGeneric, "generic", 0},
+    {ConsumerPlatform::kFortiGate, "fortigate", 131'072},
+    {ConsumerPlatform::kPanOs, "panos", 50'000},
+    {ConsumerPlatform::kSrx, "srx", 0},
+    {ConsumerPlatform::kPfSense, "pfsense", 200'000},
+    {ConsumerPlatform::kCheckPoint, "checkpoint", 2'000'000},
+};
+
+}  // namespace
+
+std::string_view PlatformName(ConsumerPlatform platform) {
+  for (const PlatformInfo& info : kPlatforms) {
+    if (info.platform == platform) return info.name;
+  }
+  return "generic";
+}
+
+std::optional<ConsumerPlatform> ParsePlatformName(std::string_view name) {
+  for (const PlatformInfo& info : kPlatforms) {
+    if (info.name == name) return info.platform;
+  }
+  return std::nullopt;
+}
+
+size_t PlatformMaxEntries(ConsumerPlatform platform) {
+  for (const PlatformInfo& info : kPlatforms) {
+    if (info.platform == platform) return info.max_entries;
+  }
+  return 0;
+}
+
+bool ConsumerOptions::MayFetch(std::string_view feed) const {
+  return feeds.empty() || std::find(feeds.begin(), feeds.end(), feed) != feeds.end();
+}
+
+size_t ConsumerOptions::EffectiveMaxEntries() const {
+  return max_entries ? *max_entries : PlatformMaxEntries(platform);
 }
 
 namespace {
@@ -89,6 +140,11 @@ Status CheckBounds(const ServerOptions& o) {
                                      " to " + Millis(max) + ", got " + Millis(value));
     }
   }
+  if (o.consumer_stale_after < std::chrono::seconds(1) ||
+      o.consumer_stale_after > kMaxConsumerStaleAfter) {
+    return Status::InvalidArgument("server.consumer_stale_after: expected 1 s to 30 d, got " +
+                                   Millis(o.consumer_stale_after));
+  }
   size_t group = o.group_commit_max_sightings;
   if (group == 0 || group > kMaxGroupCommitSightings) {
     return Status::InvalidArgument("server.group_commit_max_sightings: expected 1 to 1000000");
@@ -96,7 +152,54 @@ Status CheckBounds(const ServerOptions& o) {
   return Status::Ok();
 }
 
+bool IsConsumerName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
+Status CheckConsumer(const ConsumerOptions& c) {
+  if (!IsConsumerName(c.name)) {
+    return Status::InvalidArgument("consumers.name: \"" + c.name +
+                                   "\" must be 1 to 64 of [A-Za-z0-9_-]");
+  }
+  const std::string key = "consumers." + c.name;
+  if (!c.has_credentials() && c.source_cidrs.empty()) {
+    return Status::InvalidArgument(
+        key + ": set user and password, token, or source_cidrs (how the consumer is recognised)");
+  }
+  if (!c.user.empty() || !c.password.empty()) {
+    GF_RETURN_IF_ERROR(CheckAuth(key, FeedAuth{c.user, c.password, c.token}));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Status CheckConsumerProfiles(const std::vector<ConsumerOptions>& consumers) {
+  if (consumers.size() > kMaxConsumers) {
+    return Status::InvalidArgument("consumers: at most 1000 profiles");
+  }
+  std::set<std::string> names, users, tokens;
+  for (const ConsumerOptions& c : consumers) {
+    GF_RETURN_IF_ERROR(CheckConsumer(c));
+    if (!names.insert(c.name).second) {
+      return Status::InvalidArgument("consumers.name: duplicate consumer name '" + c.name + "'");
+    }
+    // A request must match one consumer at most.
+    if (!c.user.empty() && !users.insert(c.user).second) {
+      return Status::InvalidArgument("consumers." + c.name + ".user: \"" + c.user +
+                                     "\" is already another consumer's user");
+    }
+    if (!c.token.empty() && !tokens.insert(c.token).second) {
+      return Status::InvalidArgument("consumers." + c.name +
+                                     ".token: the same token as another consumer");
+    }
+  }
+  return Status::Ok();
+}
 
 Status ValidateServerOptions(const ServerOptions& options) {
   boost::system::error_code ec;
@@ -131,7 +234,7 @@ Status ValidateServerOptions(const ServerOptions& options) {
   if (options.secintel_auth) {
     GF_RETURN_IF_ERROR(CheckAuth("server.secintel_auth", *options.secintel_auth));
   }
-  return Status::Ok();
+  return CheckConsumerProfiles(options.consumers);
 }
 
 std::string BaseUrl(const ServerOptions& options, uint16_t bound_port) {

@@ -14,7 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cidr.h"
 #include "core/status.h"
+#include "feeds/secintel.h"
 
 namespace guardfeed {
 
@@ -29,6 +31,42 @@ struct FeedAuth {
   bool bearer() const { return !token.empty(); }
 };
 
+// The firewall family a consumer profile describes; its documented list limit is the profile's
+// default max_entries (PlatformMaxEntries; figures and sources in docs/consumers.md).
+enum class ConsumerPlatform { kGeneric, kFortiGate, kPanOs, kSrx, kPfSense, kCheckPoint };
+// "generic", "fortigate", "panos", "srx", "pfsense", "checkpoint".
+std::string_view PlatformName(ConsumerPlatform platform);
+std::optional<ConsumerPlatform> ParsePlatformName(std::string_view name);
+// The entries one list of `platform` holds (0: no documented per-list limit): fortigate 131072,
+// panos 50000, pfsense 200000, checkpoint 2000000, srx and generic 0.
+size_t PlatformMaxEntries(ConsumerPlatform platform);
+
+// One firewall (or group of firewalls) that fetches feeds: [[consumers]] in the configuration
+// (docs/consumers.md). A request is matched to a consumer by its credentials when it presents
+// them, else by its address; a consumer with both credentials and source_cidrs needs both.
+struct ConsumerOptions {
+  std::string name;  // unique, [A-Za-z0-9_-], 1..64 characters
+  ConsumerPlatform platform = ConsumerPlatform::kGeneric;
+  // Names of configured feeds it may fetch. Empty: every feed. A feed named here by any
+  // consumer is restricted to the consumers that may fetch it (and its server.feed_auth).
+  std::vector<std::string> feeds;
+  // The most entries it is served per feed (the highest-ranked ones). nullopt: the platform's
+  // limit; 0: no limit.
+  std::optional<size_t> max_entries;
+  // HTTP basic (user + password: what PAN-OS and FortiGate send) and/or bearer (token).
+  std::string user;
+  std::string password;
+  std::string token;
+  // The client address must lie in one of these (when not empty). Firewalls that cannot send
+  // credentials (many FortiGate and PAN-OS setups) are recognised by address alone.
+  std::vector<Cidr> source_cidrs;
+
+  bool has_credentials() const { return !user.empty() || !token.empty(); }
+  bool MayFetch(std::string_view feed) const;
+  // max_entries, else the platform's limit; 0 = unlimited.
+  size_t EffectiveMaxEntries() const;
+};
+
 // Upper bounds of the [server] durations and sizes (the cli reader reports them with file:line;
 // ValidateServerOptions enforces them again), so no timer or limit arithmetic can overflow.
 inline constexpr size_t kMaxBodyLimit = size_t{1} << 30;          // body_limit: 1 GiB
@@ -40,6 +78,10 @@ inline constexpr std::chrono::milliseconds kMaxStorePoll = std::chrono::hours(1)
 inline constexpr std::chrono::milliseconds kMaxCountInterval = std::chrono::hours(24);
 inline constexpr std::chrono::milliseconds kMaxGroupCommitWindow{100};
 inline constexpr size_t kMaxGroupCommitSightings = 1'000'000;
+// consumer_stale_after: 1 s to 30 days.
+inline constexpr std::chrono::milliseconds kMaxConsumerStaleAfter = std::chrono::hours(24 * 30);
+// Consumer profiles: at most this many (each may add capped variants of feeds).
+inline constexpr size_t kMaxConsumers = 1000;
 
 struct ServerOptions {
   // Address and port to listen on. Default 127.0.0.1:8080. Port 0 picks a free port.
@@ -125,6 +167,17 @@ struct ServerOptions {
   // besides the listen address, loopback and public_url's host. Default: none.
   std::vector<std::string> allowed_hosts;
 
+  // Consumer profiles ([[consumers]], docs/consumers.md). Default: none (every fetch is anonymous).
+  std::vector<ConsumerOptions> consumers;
+  // A consumer is stale when the feed version it holds was superseded longer ago than this, or
+  // it has not fetched for longer than this (GET /v1/consumers, /metrics). Default 1 h; 1 s to
+  // 30 d.
+  std::chrono::milliseconds consumer_stale_after{3'600'000};
+  // The [secintel] section (not a [server] key): consumer variants are rendered by one LiveFeeds
+  // with the configured feeds, whose SecIntel manifest needs these. The cli reader copies them
+  // from the configuration; they must equal the pipeline builder's.
+  SecIntelOptions secintel;
+
   // Base URL printed for firewalls and EventBridge (e.g. "https://feeds.example.com").
   // Default: derived from host and port.
   std::string public_url;
@@ -140,6 +193,9 @@ bool IsWildcardHost(std::string_view host);
 
 // Checks the rules that depend on several keys. InvalidArgument names the key and says why.
 Status ValidateServerOptions(const ServerOptions& options);
+// The [[consumers]] rules ValidateServerOptions applies (each profile complete, names, users and
+// tokens unique), for readers that report them where each profile is written.
+Status CheckConsumerProfiles(const std::vector<ConsumerOptions>& consumers);
 
 // "http://127.0.0.1:8080" from host, port and TLS (IPv6 hosts bracketed), or public_url.
 std::string BaseUrl(const ServerOptions& options, uint16_t bound_port);

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "aws/retry.h"
+#include "server/consumers.h"
 
 namespace guardfeed::server {
 
@@ -44,6 +45,10 @@ RenderLoop::~RenderLoop() {
 void RenderLoop::RenderNow() { Tick(true); }
 
 void RenderLoop::Start() {
+  // The consumer gauges are computed when /metrics is scraped (Metrics exists by now).
+  ServerContext* ctx = &ctx_;
+  ctx_.metrics->SetScrapeHook(
+      [ctx] { return ConsumerMetricsText(*ctx, ctx->generation()->pipeline->clock->Now()); });
   WatchStore(*ctx_.generation()->pipeline->store);
   thread_ = std::thread([this] { Run(); });
 }
@@ -201,10 +206,17 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
       HoldBackShrunkFeeds(generation, built->set, previous.get(), accepted, unserved);
   // The served set keeps large bodies only in memfds; publish from the build's own snapshots,
   // without the feeds held back (their targets keep what they have).
+  // Consumer variants are served, never published.
   FeedSet to_publish = built->set;
   std::erase_if(to_publish.files, [&held](const SnapshotPtr& snapshot) {
     return std::find(held.begin(), held.end(), snapshot->feed) != held.end() ||
-           (!held.empty() && snapshot->path == "manifest.xml");
+           (!held.empty() && snapshot->path == "manifest.xml") || IsConsumerVariant(snapshot->feed);
+  });
+  std::vector<FeedReport> variant_reports;
+  std::erase_if(built->reports, [&variant_reports](const FeedReport& report) {
+    if (!IsConsumerVariant(report.feed)) return false;
+    variant_reports.push_back(report);
+    return true;
   });
   auto set = MakeServedSet(std::move(built).value(), generation.feeds, previous.get(),
                            generation.options.gzip, std::move(unserved), /*defer_gzip=*/true);
@@ -219,14 +231,20 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
   next_expiry_ = live_->NextExpiry();
   ctx_.metrics->RecordRender(set->reports, seconds, true);
   std::string changed;
-  for (const FeedReport& report : set->reports) {
-    if (!report.changed) continue;
-    changed += changed.empty() ? report.feed : "," + report.feed;
+  for (const std::vector<FeedReport>* reports :
+       std::array<const std::vector<FeedReport>*, 2>{&set->reports, &variant_reports}) {
+    for (const FeedReport& report : *reports) {
+      if (!report.changed) continue;
+      changed += changed.empty() ? report.feed : "," + report.feed;
+    }
   }
   for (const ServedFile& file : set->files) {
     const Snapshot& s = *file.snapshot;
-    ctx_.metrics->SetFeedFile(s.feed.empty() ? s.path : s.feed, s.entries, s.dropped,
-                              file.Body().size());
+    const std::string& key = s.feed.empty() ? s.path : s.feed;
+    // What consumers hold is compared with this history (GET /v1/consumers, FetchLog).
+    ctx_.fetches.NoteVersion(key, s.etag, s.version, file.modified);
+    if (IsConsumerVariant(s.feed)) continue;
+    ctx_.metrics->SetFeedFile(key, s.entries, s.dropped, file.Body().size());
   }
   spdlog::info("render files={} changed={} duration_ms={:.1f}", set->files.size(),
                changed.empty() ? "-" : changed, seconds * 1000);
@@ -248,7 +266,18 @@ bool RenderLoop::VersionsMoved(const Generation& generation) {
 Result<BuildResult> RenderLoop::BuildFeeds(const Generation& generation) {
   const Pipeline& pipeline = *generation.pipeline;
   if (!live_ || live_generation_ != generation.id) {
-    live_ = pipeline.builder->NewLiveFeeds();
+    // Consumer variants (consumers.h) are extra feeds of the same LiveFeeds: kept up to date
+    // by the same changes, rendered block by block like the rest.
+    std::vector<FeedConfig> variants =
+        ConsumerVariants(generation.options.consumers, generation.feeds);
+    if (variants.empty()) {
+      live_ = pipeline.builder->NewLiveFeeds();
+    } else {
+      std::vector<FeedConfig> feeds = generation.feeds;
+      feeds.insert(feeds.end(), variants.begin(), variants.end());
+      live_ = std::make_unique<LiveFeeds>(std::move(feeds), generation.options.secintel,
+                                          pipeline.policy, pipeline.store, pipeline.clock);
+    }
     live_generation_ = generation.id;
   }
   // Entry lists cost a copy of every changed feed's entries: only publishers read them.
@@ -317,7 +346,7 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
                                                          std::set<std::string>& unserved) {
   std::vector<std::string> held;
   for (SnapshotPtr& snapshot : set.files) {
-    if (snapshot->feed.empty()) continue;
+    if (snapshot->feed.empty() || IsConsumerVariant(snapshot->feed)) continue;
     const ServedFile* old = previous != nullptr ? previous->FindPath(snapshot->path) : nullptr;
     bool never_served = previous == nullptr || previous->held_unserved.contains(snapshot->feed);
     if (old == nullptr && !never_served) continue;  // a feed new to this configuration
@@ -346,6 +375,7 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
       unserved.insert(snapshot->feed);  // nothing of it served yet: 503 until accepted
     }
   }
+  HoldBackVariants(set, previous, held, unserved);
   std::erase_if(set.files, [&unserved](const SnapshotPtr& snapshot) {
     return unserved.contains(snapshot->feed);
   });
@@ -355,6 +385,29 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
     if (const ServedFile* old = previous->FindPath(snapshot->path)) snapshot = old->snapshot;
   }
   return held;
+}
+
+// A consumer variant follows its feed: while the feed is held back it keeps its own served
+// snapshot (or, with none, is not served either), so a capped consumer never sees content its
+// feed is not allowed to show.
+void RenderLoop::HoldBackVariants(FeedSet& set, const ServedSet* previous,
+                                  const std::vector<std::string>& held,
+                                  std::set<std::string>& unserved) {
+  for (SnapshotPtr& snapshot : set.files) {
+    if (!IsConsumerVariant(snapshot->feed)) continue;
+    std::string parent(VariantParent(snapshot->feed));
+    if (unserved.contains(parent)) {
+      unserved.insert(snapshot->feed);
+      continue;
+    }
+    if (std::find(held.begin(), held.end(), parent) == held.end()) continue;
+    const ServedFile* old = previous != nullptr ? previous->FindPath(snapshot->path) : nullptr;
+    if (old != nullptr) {
+      snapshot = old->snapshot;
+    } else {
+      unserved.insert(snapshot->feed);
+    }
+  }
 }
 
 void RenderLoop::PublishAll(const Generation& generation, const FeedSet& feeds,
@@ -377,6 +430,8 @@ void RenderLoop::PublishTo(const Generation& generation, Publisher& target, cons
   UnixSeconds now = generation.pipeline->clock->Now();
   ctx_.metrics->RecordPublish(report.ok(), now, seconds);
   ctx_.metrics->RecordTargetPublish(name, report.ok(), now);
+  ctx_.status_board.RecordPublish(name, report.ok(),
+                                  report.ok() ? std::string() : report.status().ToString(), now);
   if (report.ok()) {
     if (pending_.erase(name) > 0) spdlog::info("publish target={} recovered", name);
     if (!report->written.empty()) {
@@ -438,11 +493,18 @@ void RenderLoop::CountActive(const Generation& generation) {
   auto active = pipeline.store->ActiveIndicators(pipeline.clock->Now());
   if (!active.ok()) return;
   std::array<int64_t, 3> counts{};
-  for (const IndicatorRecord& record : *active)
-    ++counts[static_cast<size_t>(record.indicator.kind)];
+  int64_t containment = 0;  // our own hosts: not attackers of any kind
+  for (const IndicatorRecord& record : *active) {
+    if (IsContainment(record.indicator)) {
+      ++containment;
+    } else {
+      ++counts[static_cast<size_t>(record.indicator.kind)];
+    }
+  }
   for (IndicatorKind kind : {IndicatorKind::kIpv4, IndicatorKind::kIpv6, IndicatorKind::kDomain}) {
     ctx_.metrics->SetIndicatorsActive(kind, counts[static_cast<size_t>(kind)]);
   }
+  ctx_.status_board.SetActiveCounts(ActiveCounts{counts, containment, pipeline.clock->Now()});
 }
 
 }  // namespace guardfeed::server

@@ -10,6 +10,10 @@
 // so new identity bytes are served at once and their gzip follows. Once an hour it deletes
 // indicators expired longer than the retention.
 //
+// Consumer variants (server/consumers.h: feeds capped for one consumer's device limit) are
+// rendered as extra feeds of the same LiveFeeds, follow their feed through the shrink guard,
+// are served and never published.
+//
 // Thread safety: Notify and ForceRender may be called from any thread. RenderNow, Start and
 // Stop from the controlling thread. Everything else (LiveFeeds, Publisher::Publish) runs on the
 // loop's own thread, one call at a time; the gzip thread only compresses and swaps in sets.
@@ -72,6 +76,8 @@ class RenderLoop {
                                                const ServedSet* previous,
                                                const std::set<std::string>& accepted,
                                                std::set<std::string>& unserved);
+  void HoldBackVariants(FeedSet& set, const ServedSet* previous,
+                        const std::vector<std::string>& held, std::set<std::string>& unserved);
   PreviousEntries TargetsHold(const Generation& generation, const Snapshot& snapshot);
   void PublishAll(const Generation& generation, const FeedSet& feeds,
                   const std::set<std::string>& accepted);

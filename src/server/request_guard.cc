@@ -97,7 +97,11 @@ bool IsAcceptedBodyType(std::string_view media_type) {
 }
 
 std::optional<HttpResponse> GuardRequest(const RequestHead& head, const ServerOptions& options,
-                                         uint16_t port, bool body_pending) {
+                                         uint16_t port, bool body_pending, bool form_route) {
+  if (head.count(http::field::host) > 1) {
+    // RFC 9112 3.2: a proxy that reads the other one would disagree with this check.
+    return Refusal(400, "bad_host", "more than one Host header");
+  }
   std::string_view host = HeaderValue(head, http::field::host);
   if (host.empty() && head.version() >= 11) {
     return Refusal(400, "bad_host", "HTTP/1.1 request without a Host header");
@@ -121,6 +125,14 @@ std::optional<HttpResponse> GuardRequest(const RequestHead& head, const ServerOp
               head.method() == http::verb::patch;
   if (post || body_pending) {
     std::string media_type = MediaType(HeaderValue(head, http::field::content_type));
+    if (form_route) {
+      if (media_type != "application/x-www-form-urlencoded") {
+        return Refusal(415, "unsupported_media_type",
+                       "the dashboard's forms post application/x-www-form-urlencoded");
+      }
+      if (head.find(http::field::origin) != head.end()) return std::nullopt;  // checked above
+      return Refusal(403, "bad_origin", "a form post must carry an Origin header");
+    }
     if (!IsAcceptedBodyType(media_type)) {
       return Refusal(415, "unsupported_media_type",
                      (media_type.empty() ? std::string("Content-Type is missing")

@@ -6,7 +6,9 @@
 //     and addresses, any IP literal when listening on a wildcard address, and server.public_url.
 //   - Cross-site requests: a browser's `Origin` that is not one of our origins is refused.
 //   - Simple (preflight-free) requests: forms and text/plain. A request that sends a body, and
-//     every POST, must be JSON, JSON Lines or gzip.
+//     every POST, must be JSON, JSON Lines or gzip; only routes made for the dashboard's forms
+//     (`form_route`) also take application/x-www-form-urlencoded, and then only with an Origin
+//     header naming us (every current browser sends one with a form POST).
 //
 // Thread safety: pure function.
 #pragma once
@@ -23,7 +25,8 @@ namespace guardfeed::server {
 // foreign Origin, 415 for a form or text body), with HttpResponse::reason set. `port` is the
 // port the server is bound to.
 std::optional<HttpResponse> GuardRequest(const RequestHead& head, const ServerOptions& options,
-                                         uint16_t port, bool body_pending);
+                                         uint16_t port, bool body_pending,
+                                         bool form_route = false);
 
 // True for the media types request bodies may have: application/json (and +json),
 // JSON Lines / NDJSON spellings, application/gzip.

@@ -39,6 +39,9 @@ struct Route {
   std::string path;  // exact path, or a prefix ending in '/' when `prefix`
   bool prefix = false;
   bool large_body = false;  // body limit: body_limit when true, small_body_limit otherwise
+  // Accepts an HTML form's body (application/x-www-form-urlencoded) from a same-origin page:
+  // the dashboard's actions, which check a CSRF token besides (request_guard.h).
+  bool form_body = false;
   Precheck precheck;        // may be empty
   Handler handler;
   size_t index = 0;  // assigned by Router::Add

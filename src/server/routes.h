@@ -19,10 +19,17 @@ namespace guardfeed::server {
 void AddFeedRoutes(Router& router, ServerContext& ctx);
 // POST /v1/findings.
 void AddIngestRoute(Router& router, ServerContext& ctx);
+// The admin API's precheck: the admin token, or none needed on a loopback listen without one
+// (403 on any other address).
+std::optional<HttpResponse> AdminPrecheck(const RequestContext& rc);
 // /v1/indicators, /v1/allowlist, /v1/feeds, /v1/audit.
 void AddAdminRoutes(Router& router, ServerContext& ctx);
+// The dashboard: "/" and /ui/* (ui_routes.cc, ui_pages.cc).
+void AddUiRoutes(Router& router, ServerContext& ctx);
 // /metrics, /healthz, /readyz.
 void AddStatusRoutes(Router& router, ServerContext& ctx);
+// GET /v1/consumers (consumer_routes.cc): who fetched which feed version, and who is stale.
+void AddConsumerRoutes(Router& router, ServerContext& ctx);
 
 // GET /v1/feeds (feeds_overview.cc): every feed's current snapshot and who fetched it.
 HttpResponse FeedsOverview(ServerContext& ctx, const RequestContext& rc);

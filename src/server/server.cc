@@ -69,7 +69,9 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options,
   server::ServerContext& ctx = impl->ctx;
   server::AddIngestRoute(impl->router, ctx);
   server::AddAdminRoutes(impl->router, ctx);
+  server::AddUiRoutes(impl->router, ctx);
   server::AddStatusRoutes(impl->router, ctx);
+  server::AddConsumerRoutes(impl->router, ctx);
   server::AddFeedRoutes(impl->router, ctx);
   ctx.metrics = std::make_unique<server::Metrics>(impl->router.Labels());
   ctx.on_store_changed = [render = &impl->render] { render->Notify(); };

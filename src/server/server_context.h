@@ -23,6 +23,9 @@
 #include "server/options.h"
 #include "server/server.h"
 #include "server/snapshot_holder.h"
+#include "server/status_board.h"
+#include "server/ui_auth.h"
+#include "server/ui_data.h"
 
 namespace guardfeed::server {
 
@@ -64,6 +67,9 @@ class ServerContext {
 
   SnapshotHolder snapshots;
   FetchLog fetches;
+  StatusBoard status_board;      // publish targets and active counts, for the dashboard
+  UiSessions ui_sessions;        // dashboard logins
+  DashboardCache ui_cache;       // the dashboard's whole-table store reads
   std::unique_ptr<Metrics> metrics;        // set once before serving starts
   std::function<void()> on_store_changed;  // set once before serving starts
   // Waives the shrink guard for a feed ("*": all) at the next render (RenderLoop::AcceptShrink).

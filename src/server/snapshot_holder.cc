@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/gzip.h"
 #include "server/http_util.h"
 
@@ -83,6 +85,7 @@ ServedFile Wrap(SnapshotPtr snapshot, const std::vector<FeedConfig>& feeds,
     if (same) return *old;
   }
   ServedFile file;
+  file.lines = std::make_shared<const LineIndex>();
   file.modified = snapshot->data_ts > 0 ? snapshot->data_ts : generated_at;
   file.last_modified = FormatHttpDate(file.modified);
   file.secintel = IsSecIntelFile(*snapshot, feeds);
@@ -97,6 +100,60 @@ ServedFile Wrap(SnapshotPtr snapshot, const std::vector<FeedConfig>& feeds,
 }
 
 }  // namespace
+
+namespace {
+
+bool IsEntryLine(std::string_view line) {
+  return !line.empty() && line.front() != '#' && line != "\r";
+}
+
+// The line starting at `at` (without its '\n') and the offset of the next one.
+std::pair<std::string_view, size_t> LineAt(std::string_view body, size_t at) {
+  size_t newline = body.find('\n', at);
+  if (newline == std::string_view::npos) return {body.substr(at), body.size()};
+  return {body.substr(at, newline - at), newline + 1};
+}
+
+}  // namespace
+
+void LineIndex::Build(std::string_view body) const {
+  uint64_t line = 0;
+  for (size_t at = 0; at < body.size();) {
+    auto [text, next] = LineAt(body, at);
+    if (IsEntryLine(text)) {
+      if (line % kStride == 0) marks_.push_back(at);
+      ++line;
+      end_ = next;
+    }
+    at = next;
+  }
+  total_ = line;
+}
+
+size_t LineIndex::Locate(std::string_view body, uint64_t line) const {
+  if (line >= total_) return end_;
+  size_t at = marks_[line / kStride];
+  for (uint64_t skip = line % kStride; skip > 0;) {
+    auto [text, next] = LineAt(body, at);
+    if (IsEntryLine(text)) --skip;
+    at = next;
+  }
+  // Past comment lines between entries, to the entry itself.
+  while (at < body.size() && !IsEntryLine(LineAt(body, at).first)) at = LineAt(body, at).second;
+  return at;
+}
+
+LineIndex::Range LineIndex::Window(std::string_view body, uint64_t start, uint64_t count) const {
+  std::call_once(built_, [this, body] { Build(body); });
+  uint64_t first = std::min(start, total_);
+  uint64_t last = count > total_ - first ? total_ : first + count;
+  Range range;
+  range.begin = Locate(body, first);
+  range.end = Locate(body, last);
+  range.entries = last - first;
+  range.total = total_;
+  return range;
+}
 
 std::string CompressBody(std::string_view path, std::string_view body) {
   if (body.size() < kMinGzipBytes) return "";

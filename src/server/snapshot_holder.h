@@ -10,6 +10,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -23,6 +24,37 @@ namespace guardfeed::server {
 
 // Files at least this large are kept in a FileContent (and served with sendfile).
 inline constexpr size_t kFileContentMinBytes = 64 * 1024;
+
+// Where the entry lines of a plain body start (lines that are neither empty nor "#" comments),
+// for paging (GET /feeds/NAME?s=START&n=COUNT). Built on first use, once per snapshot, keeping
+// every kStride-th line's offset: a window is then found by skipping fewer than kStride lines
+// at each end, whatever the list's size.
+//
+// Thread safety: Window may be called from any thread; the first call builds the index
+// (std::call_once) and later ones only read it.
+class LineIndex {
+ public:
+  static constexpr size_t kStride = 64;
+
+  struct Range {
+    size_t begin = 0;  // byte offsets in the body
+    size_t end = 0;
+    uint64_t entries = 0;  // entry lines in [begin, end)
+    uint64_t total = 0;    // entry lines in the body
+  };
+  // Entry lines [start, start + count) of `body`, clamped to the lines there are. `body` must be
+  // the same bytes on every call.
+  Range Window(std::string_view body, uint64_t start, uint64_t count) const;
+
+ private:
+  void Build(std::string_view body) const;
+  size_t Locate(std::string_view body, uint64_t line) const;
+
+  mutable std::once_flag built_;
+  mutable std::vector<size_t> marks_;  // offset of entry line i * kStride
+  mutable uint64_t total_ = 0;
+  mutable size_t end_ = 0;  // just past the last entry line
+};
 
 struct ServedFile {
   // The snapshot's metadata. When `content` is set its body (and entry list) are dropped: the
@@ -39,6 +71,9 @@ struct ServedFile {
   // Gzip is on but its bytes are still being computed off the render thread (WithGzip installs
   // them); meanwhile the identity bytes are served.
   bool gzip_pending = false;
+  // Entry line offsets of the identity body, shared by the copies of this file; null for files
+  // built by hand (paging then indexes the body on the spot).
+  std::shared_ptr<const LineIndex> lines;
 
   std::string_view Body() const;
   // Empty when gzip is off or would not make the body smaller.

@@ -79,4 +79,30 @@ std::string PrefixEnd(std::string_view prefix) {
   return end;
 }
 
+Status CheckActivityWindow(UnixSeconds from, int64_t width, int count) {
+  // Bounded so that from + width * count cannot overflow.
+  constexpr int64_t kMaxWidth = int64_t{366} * 86400;
+  if (from < 0 || from > (int64_t{1} << 40) || width < 1 || width > kMaxWidth || count < 1 ||
+      count > kMaxActivityBuckets) {
+    return Status::InvalidArgument("activity: expected 0 <= from, 1 <= width <= 1 year, 1 <= " +
+                                   std::to_string(kMaxActivityBuckets) + " buckets");
+  }
+  return Status::Ok();
+}
+
+std::vector<ActivityBucket> ActivityBuckets(const std::vector<ActivityCount>& counts,
+                                            UnixSeconds from, int64_t width, int count) {
+  std::vector<ActivityBucket> buckets(static_cast<size_t>(count));
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    buckets[i].start = from + width * static_cast<int64_t>(i);
+  }
+  for (const ActivityCount& c : counts) {
+    if (c.bucket < 0 || c.bucket >= count) continue;
+    ActivityBucket& b = buckets[static_cast<size_t>(c.bucket)];
+    int64_t* fields[] = {&b.added, &b.expired, &b.withdrawn, &b.removed};
+    if (c.measure >= 0 && c.measure < 4) *fields[c.measure] += c.count;
+  }
+  return buckets;
+}
+
 }  // namespace guardfeed::store_rules

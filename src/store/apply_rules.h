@@ -47,4 +47,16 @@ std::vector<uint32_t> KeyOrder(const std::vector<SightingRecord>& sightings);
 // Smallest string greater than every string starting with `prefix`, or "" when there is none.
 std::string PrefixEnd(std::string_view prefix);
 
+// Store::Activity's engine-independent half: the window check and the folding of the engines'
+// (measure, bucket, count) rows (measure 0 added, 1 expired, 2 withdrawn, 3 removed).
+inline constexpr int kMaxActivityBuckets = 1000;
+Status CheckActivityWindow(UnixSeconds from, int64_t width, int count);
+struct ActivityCount {
+  int measure = 0;
+  int64_t bucket = 0;
+  int64_t count = 0;
+};
+std::vector<ActivityBucket> ActivityBuckets(const std::vector<ActivityCount>& counts,
+                                            UnixSeconds from, int64_t width, int count);
+
 }  // namespace guardfeed::store_rules

@@ -14,6 +14,7 @@ void IngestSummary::Merge(const IngestSummary& other) {
   for (const auto& [reason, count] : other.skipped) skipped[reason] += count;
   indicators_seen += other.indicators_seen;
   suppressed += other.suppressed;
+  containment_seen += other.containment_seen;
   rejected_values += other.rejected_values;
   expired_on_arrival += other.expired_on_arrival;
   expired_last_seen = std::max(expired_last_seen, other.expired_last_seen);
@@ -32,12 +33,37 @@ void IngestSummary::Merge(const IngestSummary& other) {
   }
 }
 
+namespace {
+
+constexpr std::string_view kInstanceMark = " (instance ";
+
+ReadLimits WithOwnHosts(ReadLimits limits, const Policy& policy) {
+  limits.own_hosts = policy.ContainmentEnabled();
+  return limits;
+}
+
+}  // namespace
+
+std::string ContainmentField(std::string_view field, std::string_view instance_id) {
+  std::string out(field);
+  if (!instance_id.empty()) out.append(kInstanceMark).append(instance_id).append(")");
+  return out;
+}
+
+ContainmentFieldParts SplitContainmentField(std::string_view stored) {
+  size_t at = stored.rfind(kInstanceMark);
+  if (at == std::string_view::npos || !stored.ends_with(')')) return {stored, {}};
+  std::string_view instance = stored.substr(at + kInstanceMark.size());
+  instance.remove_suffix(1);
+  return {stored.substr(0, at), instance};
+}
+
 Ingestor::Ingestor(Store* store, const Policy* policy, const Clock* clock, IngestOptions options)
     : store_(store),
       policy_(policy),
       clock_(clock),
       options_(options),
-      reader_(options.read_limits) {}
+      reader_(WithOwnHosts(options.read_limits, *policy)) {}
 
 ReadCallbacks Ingestor::Callbacks(IngestSummary& summary, Status& store_status) {
   ReadCallbacks callbacks;
@@ -65,10 +91,14 @@ void Ingestor::Accept(Finding&& finding, IngestSummary& summary, Status& store_s
     return;
   }
   ++summary.findings_accepted;
-  if (finding.indicators.empty()) ++summary.skipped["no_indicators"];
+  // Without a containment feed the reader left own_hosts empty; with one, only they are stored.
+  if (!policy_->ContainmentEnabled()) finding.own_hosts.clear();
+  if (finding.indicators.empty() && finding.own_hosts.empty()) {
+    ++summary.skipped["no_indicators"];
+  }
   // Every engine stores the same text (docs/store.md, "Text"); indicator values never hold NUL.
   for (std::string* text : {&finding.id, &finding.type, &finding.account_id, &finding.region,
-                            &finding.action_type, &finding.direction}) {
+                            &finding.action_type, &finding.direction, &finding.instance_id}) {
     ReplaceNulBytes(*text);
   }
   const UnixSeconds now = clock_->Now();
@@ -77,27 +107,20 @@ void Ingestor::Accept(Finding&& finding, IngestSummary& summary, Status& store_s
   const int64_t ttl = policy_->Ttl(finding.severity, finding.type);
   for (ExtractedIndicator& extracted : finding.indicators) {
     ++summary.indicators_seen;
-    if (policy_->Suppression(extracted.indicator, nullptr)) ++summary.suppressed;
-    SightingRecord& record = NextRecord();
-    record.finding_id = finding.id;
-    record.indicator = std::move(extracted.indicator);
-    record.finding_type = finding.type;
-    record.severity = finding.severity;
-    record.account_id = finding.account_id;
-    record.region = finding.region;
-    record.action_type = finding.action_type;
-    record.direction = finding.direction;
-    record.field = std::move(extracted.field);
-    record.first_seen = std::min(finding.first_seen, last_seen);
-    record.last_seen = last_seen;
-    record.updated_at = options_.seen_at_receipt ? now : finding.updated_at;
-    record.count = finding.count;
-    record.withdrawn = policy_->Withdraws(finding);
-    record.expires_at = AddSeconds(last_seen, ttl);  // saturates: a huge TTL never wraps
-    if (!record.withdrawn && record.expires_at <= now) {
-      ++summary.expired_on_arrival;
-      summary.expired_last_seen = std::max(summary.expired_last_seen, last_seen);
-    }
+    SightingRecord& record = Record(finding, std::move(extracted.indicator),
+                                    std::move(extracted.field), last_seen, now, ttl, summary);
+    if (policy_->Suppression(record.indicator, nullptr)) ++summary.suppressed;
+  }
+  // Our own compromised instances: a keyspace of their own ("instance:10.0.0.5"), so an address
+  // that is also an attacker elsewhere is two separate entries, each in its own feeds.
+  for (ExtractedIndicator& own : finding.own_hosts) {
+    auto entry = ContainmentIndicator(own.indicator.value);
+    if (!entry.ok()) continue;  // own_hosts hold canonical addresses: never happens
+    ++summary.containment_seen;
+    SightingRecord& record =
+        Record(finding, std::move(*entry), ContainmentField(own.field, finding.instance_id),
+               last_seen, now, policy_->ContainmentTtl(), summary);
+    if (policy_->Suppression(record.indicator, nullptr)) ++summary.suppressed;
   }
   if (pending_count_ >= options_.batch_size ||
       std::chrono::steady_clock::now() - last_commit_ >= options_.commit_interval) {
@@ -105,7 +128,33 @@ void Ingestor::Accept(Finding&& finding, IngestSummary& summary, Status& store_s
   }
 }
 
-// Every field is assigned by Accept, so a record kept from an earlier batch is as good as new;
+SightingRecord& Ingestor::Record(const Finding& finding, Indicator indicator, std::string field,
+                                 UnixSeconds last_seen, UnixSeconds now, int64_t ttl,
+                                 IngestSummary& summary) {
+  SightingRecord& record = NextRecord();
+  record.finding_id = finding.id;
+  record.indicator = std::move(indicator);
+  record.finding_type = finding.type;
+  record.severity = finding.severity;
+  record.account_id = finding.account_id;
+  record.region = finding.region;
+  record.action_type = finding.action_type;
+  record.direction = finding.direction;
+  record.field = std::move(field);
+  record.first_seen = std::min(finding.first_seen, last_seen);
+  record.last_seen = last_seen;
+  record.updated_at = options_.seen_at_receipt ? now : finding.updated_at;
+  record.count = finding.count;
+  record.withdrawn = policy_->Withdraws(finding);
+  record.expires_at = AddSeconds(last_seen, ttl);  // saturates: a huge TTL never wraps
+  if (!record.withdrawn && record.expires_at <= now) {
+    ++summary.expired_on_arrival;
+    summary.expired_last_seen = std::max(summary.expired_last_seen, last_seen);
+  }
+  return record;
+}
+
+// Every field is assigned by Record, so a record kept from an earlier batch is as good as new;
 // its strings keep their buffers, which saves most allocations of bulk ingest.
 SightingRecord& Ingestor::NextRecord() {
   if (pending_count_ == pending_.size()) pending_.emplace_back();

@@ -28,6 +28,10 @@ struct IngestSummary {
   std::map<std::string, int64_t> skipped;  // by reason: below_min_severity, sample, ...
   int64_t indicators_seen = 0;             // indicators in accepted findings
   int64_t suppressed = 0;   // of those, never-block/allowlisted (stored, never published)
+  // Containment entries (docs/containment.md) in accepted findings: our instances' addresses,
+  // counted apart from indicators_seen (those the containment allowlist covers are counted in
+  // suppressed too). Always 0 without a containment feed.
+  int64_t containment_seen = 0;
   int64_t rejected_values = 0;  // indicator-shaped values that failed to parse
   // Of indicators_seen, those not withdrawn whose expiry had already passed when they arrived
   // (expires_at <= now: a backfill of old findings), and the newest last seen among them (0 if
@@ -63,9 +67,20 @@ struct IngestOptions {
   ReadLimits read_limits;
 };
 
+// A containment sighting's field names the instance its address belongs to:
+// "resource.instanceDetails.networkInterfaces[].publicIp (instance i-0abc)". Explain splits it
+// again with SplitContainmentField (instance_id "" when the field names none).
+std::string ContainmentField(std::string_view field, std::string_view instance_id);
+struct ContainmentFieldParts {
+  std::string_view field;
+  std::string_view instance_id;
+};
+ContainmentFieldParts SplitContainmentField(std::string_view stored);
+
 class Ingestor {
  public:
-  // `store`, `policy` and `clock` must outlive the Ingestor.
+  // `store`, `policy` and `clock` must outlive the Ingestor. The reader reads findings'
+  // own_hosts (ReadLimits::own_hosts) exactly when the policy enables containment.
   Ingestor(Store* store, const Policy* policy, const Clock* clock, IngestOptions options = {});
 
   // Parses and commits one buffer. Fails only when the store fails (Unavailable/IoError): then
@@ -79,6 +94,10 @@ class Ingestor {
  private:
   ReadCallbacks Callbacks(IngestSummary& summary, Status& store_status);
   void Accept(Finding&& finding, IngestSummary& summary, Status& store_status);
+  // Fills the next record from `finding` for one indicator or containment entry.
+  SightingRecord& Record(const Finding& finding, Indicator indicator, std::string field,
+                         UnixSeconds last_seen, UnixSeconds now, int64_t ttl,
+                         IngestSummary& summary);
   Status Flush(IngestSummary& summary);
   // The next record of pending_ to fill, reusing one left by an earlier batch when there is one.
   SightingRecord& NextRecord();

@@ -22,7 +22,10 @@ namespace {
 
 using pg::Params;
 using pg::Rows;
+using store_rules::ActivityBuckets;
+using store_rules::ActivityCount;
 using store_rules::Change;
+using store_rules::CheckActivityWindow;
 
 // Migrations of one database run one at a time, whichever replica starts first.
 constexpr int64_t kMigrationLock = 0x4746444200000001;  // "GFDB" + 1
@@ -93,6 +96,8 @@ constexpr const char* kGetIndicator =
 constexpr const char* kSightingsOf = "SELECT " GF_SIGHTING_COLUMNS
                                      " FROM sightings WHERE value = $1 "
                                      "ORDER BY last_seen DESC, finding_id";
+constexpr const char* kRecent = "SELECT " GF_SIGHTING_COLUMNS
+                                " FROM sightings ORDER BY updated_at DESC, value LIMIT $1::int8";
 constexpr const char* kNextExpiry =
     "SELECT expires_at FROM indicators AS i WHERE expires_at > $1::int8 AND NOT " GF_REMOVED
     " ORDER BY expires_at LIMIT 1";
@@ -137,6 +142,17 @@ constexpr const char* kListAllow =
     "SELECT entry, comment, actor, added_at FROM allowlist ORDER BY entry";
 constexpr const char* kPutAudit =
     "INSERT INTO audit (at, actor, action, target, detail) VALUES ($1::int8, $2, $3, $4, $5)";
+// (measure, bucket, count) rows; $1 from, $2 width, $3 end, $4 now (Store::Activity).
+constexpr const char* kActivity =
+    "SELECT 0, (first_seen - $1::int8) / $2::int8, count(*) FROM indicators "
+    "WHERE first_seen >= $1::int8 AND first_seen < $3::int8 GROUP BY 2 "
+    "UNION ALL SELECT 1, (expires_at - $1::int8) / $2::int8, count(*) FROM indicators "
+    "WHERE finding_count > 0 AND expires_at >= $1::int8 AND expires_at < $3::int8 "
+    "AND expires_at <= $4::int8 GROUP BY 2 "
+    "UNION ALL SELECT 2, (updated_at - $1::int8) / $2::int8, count(DISTINCT value) FROM sightings "
+    "WHERE withdrawn AND updated_at >= $1::int8 AND updated_at < $3::int8 GROUP BY 2 "
+    "UNION ALL SELECT 3, (removed_at - $1::int8) / $2::int8, count(*) FROM removals "
+    "WHERE removed_at >= $1::int8 AND removed_at < $3::int8 GROUP BY 2";
 constexpr const char* kListAudit =
     "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT $1::int8";
 constexpr const char* kGetFeed =
@@ -312,6 +328,9 @@ class PostgresStore final : public Store {
                                        const NextFeedVersion& next_version) override;
   Result<int64_t> ChangeCounter() override;
   Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) override;
+  Result<std::vector<ActivityBucket>> Activity(UnixSeconds from, int64_t width, int count,
+                                               UnixSeconds now) override;
+  Result<std::vector<SightingRecord>> RecentSightings(int64_t limit) override;
   Result<std::optional<std::string>> GetPublisherState(std::string_view key) override;
   Status PutPublisherState(std::string_view key, std::string_view value) override;
   Status ExportRows(size_t chunk_rows, int64_t& counter,
@@ -647,6 +666,12 @@ Result<std::vector<SightingRecord>> PostgresStore::SightingsOf(const Indicator& 
   return ReadAll<SightingRecord>(*rows, ReadSighting);
 }
 
+Result<std::vector<SightingRecord>> PostgresStore::RecentSightings(int64_t limit) {
+  Result<Rows> rows = Query(kRecent, Params().Add(limit));
+  if (!rows.ok()) return rows.status().WithContext("read recent sightings");
+  return ReadAll<SightingRecord>(*rows, ReadSighting);
+}
+
 Result<int64_t> PostgresStore::ChangeCounter() {
   Result<Rows> rows = Query(kCounter);
   if (!rows.ok()) return rows.status().WithContext("read change counter");
@@ -659,6 +684,19 @@ Result<std::optional<UnixSeconds>> PostgresStore::NextExpiry(UnixSeconds now) {
   if (!rows.ok()) return rows.status().WithContext("read next expiry");
   if (rows->size() == 0) return std::optional<UnixSeconds>();
   return std::optional<UnixSeconds>(rows->Int(0, 0));
+}
+
+Result<std::vector<ActivityBucket>> PostgresStore::Activity(UnixSeconds from, int64_t width,
+                                                           int count, UnixSeconds now) {
+  GF_RETURN_IF_ERROR(CheckActivityWindow(from, width, count));
+  Result<Rows> rows =
+      Query(kActivity, Params().Add(from).Add(width).Add(from + width * count).Add(now));
+  if (!rows.ok()) return rows.status().WithContext("read activity");
+  std::vector<ActivityCount> counts;
+  for (int i = 0; i < rows->size(); ++i) {
+    counts.push_back({static_cast<int>(rows->Int(i, 0)), rows->Int(i, 1), rows->Int(i, 2)});
+  }
+  return ActivityBuckets(counts, from, width, count);
 }
 
 // ---- Removals, allowlist, audit ----

@@ -74,7 +74,7 @@ enum StmtId : size_t {
   kGetFeed, kPutFeed, kGetPublisher, kPutPublisher, kSeen,
   kExportSightings, kExportIndicators, kExportAudit, kExportFeeds, kExportPublishers,
   kImportRemoval, kImportAllow, kImportFeed, kImportPublisher, kRaiseCounter, kAllowImported,
-  kIsEmpty,
+  kIsEmpty, kActivity, kRecent,
   kStmtCount
 };
 // clang-format on
@@ -155,6 +155,7 @@ constexpr StmtSql kStatements[] = {
             "ELSE 'active' END) ORDER BY value LIMIT ?7"},
     {kSightingsOf, "SELECT " GF_SIGHTING_COLUMNS " WHERE s.value = ?1 "
                    "ORDER BY s.last_seen DESC, f.finding_id"},
+    {kRecent, "SELECT " GF_SIGHTING_COLUMNS " ORDER BY s.updated_at DESC, s.value LIMIT ?1"},
     {kNextExpiry, "SELECT expires_at FROM indicators WHERE expires_at > ?1 AND " GF_NOT_REMOVED
                   " ORDER BY expires_at LIMIT 1"},
     {kExpireSightings, "DELETE FROM sightings WHERE expires_at <= ?1 RETURNING value, kind"},
@@ -191,6 +192,17 @@ constexpr StmtSql kStatements[] = {
     {kListAllow, "SELECT entry, comment, actor, added_at FROM allowlist ORDER BY entry"},
     {kPutAudit, "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"},
     {kListAudit, "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT ?1"},
+    // (measure, bucket, count) rows; ?1 from, ?2 width, ?3 end, ?4 now (Store::Activity).
+    {kActivity,
+     "SELECT 0, (first_seen - ?1) / ?2, count(*) FROM indicators "
+     "WHERE first_seen >= ?1 AND first_seen < ?3 GROUP BY 2 "
+     "UNION ALL SELECT 1, (expires_at - ?1) / ?2, count(*) FROM indicators "
+     "WHERE finding_count > 0 AND expires_at >= ?1 AND expires_at < ?3 AND expires_at <= ?4 "
+     "GROUP BY 2 "
+     "UNION ALL SELECT 2, (updated_at - ?1) / ?2, count(DISTINCT value) FROM sightings "
+     "WHERE withdrawn = 1 AND updated_at >= ?1 AND updated_at < ?3 GROUP BY 2 "
+     "UNION ALL SELECT 3, (removed_at - ?1) / ?2, count(*) FROM removals "
+     "WHERE removed_at >= ?1 AND removed_at < ?3 GROUP BY 2"},
     {kGetFeed,
      "SELECT feed, content_digest, serial, version, data_ts FROM feed_state WHERE feed = ?1"},
     {kPutFeed,
@@ -241,7 +253,10 @@ constexpr const char* kClearSql =
 #undef GF_NOT_REMOVED
 #undef GF_REMOVED
 
+using store_rules::ActivityBuckets;
+using store_rules::ActivityCount;
 using store_rules::Change;
+using store_rules::CheckActivityWindow;
 using store_rules::MergedTimes;
 
 // Row readers: one per SELECT column list above.
@@ -458,6 +473,9 @@ class SqliteStore final : public Store {
                                        const NextFeedVersion& next_version) override;
   Result<int64_t> ChangeCounter() override;
   Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) override;
+  Result<std::vector<ActivityBucket>> Activity(UnixSeconds from, int64_t width, int count,
+                                               UnixSeconds now) override;
+  Result<std::vector<SightingRecord>> RecentSightings(int64_t limit) override;
   Result<std::optional<std::string>> GetPublisherState(std::string_view key) override;
   Status PutPublisherState(std::string_view key, std::string_view value) override;
   // The sink runs while this store holds its lock and a read transaction: it must not call this
@@ -941,6 +959,11 @@ Result<std::vector<SightingRecord>> SqliteStore::SightingsOf(const Indicator& in
                  "read sightings of " + indicator.value);
 }
 
+Result<std::vector<SightingRecord>> SqliteStore::RecentSightings(int64_t limit) {
+  std::lock_guard lock(mu_);
+  return Context(SelectAll(kRecent, ReadSightingRow, limit), "read recent sightings");
+}
+
 Result<int64_t> SqliteStore::ChangeCounter() {
   std::lock_guard lock(mu_);
   Result<std::optional<int64_t>> counter = SelectOne(kCounter, ReadInt);
@@ -952,6 +975,18 @@ Result<int64_t> SqliteStore::ChangeCounter() {
 Result<std::optional<UnixSeconds>> SqliteStore::NextExpiry(UnixSeconds now) {
   std::lock_guard lock(mu_);
   return Context(SelectOne(kNextExpiry, ReadInt, now), "read next expiry");
+}
+
+Result<std::vector<ActivityBucket>> SqliteStore::Activity(UnixSeconds from, int64_t width,
+                                                         int count, UnixSeconds now) {
+  GF_RETURN_IF_ERROR(CheckActivityWindow(from, width, count));
+  auto read = [](const Query& q) {
+    return ActivityCount{static_cast<int>(q.GetInt(0)), q.GetInt(1), q.GetInt(2)};
+  };
+  std::lock_guard lock(mu_);
+  auto rows = SelectAll(kActivity, read, from, width, from + width * count, now);
+  if (!rows.ok()) return rows.status().WithContext("read activity");
+  return ActivityBuckets(*rows, from, width, count);
 }
 
 // ---- Removals, allowlist, audit ----

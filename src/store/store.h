@@ -148,6 +148,15 @@ struct IndicatorQuery {
   std::string after;  // pagination: values strictly greater than this
 };
 
+// Indicator events in one time bucket [start, start + width) (the dashboard's activity chart).
+struct ActivityBucket {
+  UnixSeconds start = 0;
+  int64_t added = 0;      // indicators first seen in the bucket
+  int64_t expired = 0;    // live indicators whose expiry passed in the bucket (before now)
+  int64_t withdrawn = 0;  // indicators whose finding was archived (withdrawn sighting updated)
+  int64_t removed = 0;    // false-positive removals made in the bucket (still in force)
+};
+
 // A chunk of raw table rows, engine-independent: what `store copy` (store/copy.h) moves between
 // engines. Rows are as stored: no merging, no audit entries, no derived recomputation.
 struct StoreRows {
@@ -188,6 +197,9 @@ class Store {
   virtual Result<std::optional<IndicatorRecord>> GetIndicator(const Indicator& indicator) = 0;
   // Every sighting of the indicator, newest first (explain).
   virtual Result<std::vector<SightingRecord>> SightingsOf(const Indicator& indicator) = 0;
+  // The `limit` sightings with the newest updated_at (the dashboard's latest findings). Scans
+  // every sighting: an admin-page query, cached by its callers.
+  virtual Result<std::vector<SightingRecord>> RecentSightings(int64_t limit) = 0;
 
   // False positives: a removed indicator stays out of every feed until Unremove. Remove fails
   // with NotFound ("never seen") and stores nothing when no finding ever named the indicator
@@ -233,6 +245,11 @@ class Store {
   virtual Result<StoreChanges> ChangesSince(int64_t counter) = 0;
   // Soonest expires_at > now among indicators, or nullopt (schedules the next re-render).
   virtual Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) = 0;
+  // `count` consecutive buckets of `width` seconds starting at `from`, oldest first, every one
+  // present (zeros included). Reads every sighting in the window (withdrawals have no index):
+  // an admin-page query, cached by its callers, not a hot path.
+  virtual Result<std::vector<ActivityBucket>> Activity(UnixSeconds from, int64_t width,
+                                                       int count, UnixSeconds now) = 0;
 
   // Opaque per-publisher state (what was last pushed to S3 or ATP Cloud), keyed by the
   // publisher's own key. Lets a restarted or replicated publisher compute correct diffs.

@@ -71,8 +71,15 @@ class StoreWrapper : public Store {
   Result<StoreChanges> ChangesSince(int64_t counter) override {
     return target_->ChangesSince(counter);
   }
+  Result<std::vector<SightingRecord>> RecentSightings(int64_t limit) override {
+    return target_->RecentSightings(limit);
+  }
   Result<std::optional<UnixSeconds>> NextExpiry(UnixSeconds now) override {
     return target_->NextExpiry(now);
+  }
+  Result<std::vector<ActivityBucket>> Activity(UnixSeconds from, int64_t width, int count,
+                                               UnixSeconds now) override {
+    return target_->Activity(from, width, count, now);
   }
   Result<std::optional<std::string>> GetPublisherState(std::string_view key) override {
     return target_->GetPublisherState(key);
