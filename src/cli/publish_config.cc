@@ -39,10 +39,15 @@ Result<AtpFeed> ReadAtpFeed(const TomlReader& r, const toml::node& node, const C
   AtpFeed out;
   GF_RETURN_IF_ERROR(r.String(*feed, key, "feed", out.feed));
   if (out.feed.empty()) return r.Error(&node, key + ".feed", "names no guardfeed feed");
-  bool known = std::any_of(config.feeds.begin(), config.feeds.end(),
-                           [&](const FeedConfig& f) { return f.name == out.feed; });
-  if (!known) {
+  auto named = std::find_if(config.feeds.begin(), config.feeds.end(),
+                            [&](const FeedConfig& f) { return f.name == out.feed; });
+  if (named == config.feeds.end()) {
     return r.Error(feed->get("feed"), key + ".feed", "no feed named \"" + out.feed + "\"");
+  }
+  if (named->containment) {
+    return r.Error(feed->get("feed"), key + ".feed",
+                   "\"" + out.feed + "\" is a containment feed: ATP Cloud would block our own "
+                   "instances everywhere as command-and-control servers (docs/containment.md)");
   }
   out.atp_name = out.feed;
   GF_RETURN_IF_ERROR(r.String(*feed, key, "atp_name", out.atp_name));

@@ -131,6 +131,19 @@ TEST_F(PublishConfigTest, AtpFeedsMustNameConfiguredFeeds) {
       << message;
 }
 
+// Our own compromised instances must never reach ATP Cloud, where they would become C&C servers
+// blocked by every SRX that uses it.
+TEST_F(PublishConfigTest, AtpRefusesAContainmentFeed) {
+  Config config = Load(
+      "[publish.atp]\ntoken = \"t\"\nfeeds = [\n{ feed = \"quarantine\" }]\n\n"
+      "[[feeds]]\nname = \"quarantine\"\nformat = \"plain\"\nkinds = [\"containment\"]\n");
+  std::string message = Error(ReadAtpOptions(config));
+  EXPECT_NE(message.find("guardfeed.toml:4: publish.atp.feeds.feed: \"quarantine\" is a "
+                         "containment feed"),
+            std::string::npos)
+      << message;
+}
+
 TEST_F(PublishConfigTest, PublishSubsectionsMustBeTables) {
   Config config = Load("[publish]\ns3 = \"my-bucket\"\n");
   EXPECT_NE(Error(ReadS3Options(config)).find("guardfeed.toml:2: publish.s3: expected a table"),
