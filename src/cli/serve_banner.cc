@@ -101,6 +101,9 @@ std::string ServeBanner(const ServerOptions& o, uint16_t bound_port,
                        base,
                        o.admin_token.empty() ? "" : " (Authorization: Bearer server.admin_token)");
   }
+  out += o.admin_token.empty()
+             ? std::string("Dashboard: disabled (set server.admin_token to use it)\n")
+             : fmt::format("Dashboard: {}/ (log in with server.admin_token)\n", base);
   out += fmt::format("Metrics: {}/metrics   Health: {}/healthz   Ready: {}/readyz\n", base, base,
                      base);
   return out;

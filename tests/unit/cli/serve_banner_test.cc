@@ -28,6 +28,9 @@ TEST(ServeBanner, LoopbackListsEveryUrl) {
   EXPECT_THAT(banner, HasSubstr("security-intelligence url http://127.0.0.1:8080/manifest.xml"));
   EXPECT_THAT(banner, HasSubstr("http://127.0.0.1:8080/v1/findings"));
   EXPECT_THAT(banner, HasSubstr("Admin API: http://127.0.0.1:8080/v1/indicators"));
+  options.admin_token = "secret-token";
+  EXPECT_THAT(ServeBanner(options, 8080, Feeds(), "sqlite://gf.db"),
+              HasSubstr("Dashboard: http://127.0.0.1:8080/ (log in with server.admin_token)"));
 }
 
 // Issue 22: firewalls must be told server.public_url when it is set.
@@ -71,6 +74,7 @@ TEST(ServeBanner, NoAdminApiUrlsWhenTheAdminApiIsDisabled) {
   std::string banner = ServeBanner(options, 8080, Feeds(), "sqlite://gf.db");
   EXPECT_THAT(banner, Not(HasSubstr("/v1/indicators")));
   EXPECT_THAT(banner, HasSubstr("Admin API: disabled"));
+  EXPECT_THAT(banner, HasSubstr("Dashboard: disabled (set server.admin_token to use it)"));
   options.admin_token = "a";
   banner = ServeBanner(options, 8080, Feeds(), "sqlite://gf.db");
   EXPECT_THAT(banner, HasSubstr("http://10.0.0.5:8080/v1/indicators"));
