@@ -6,6 +6,7 @@
 #include "core/time_util.h"
 #include "server/auth.h"
 #include "server/consumers.h"
+#include "server/explain.h"
 #include "server/routes.h"
 
 namespace guardfeed::server {
@@ -15,10 +16,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-json::value Time(UnixSeconds seconds) {
-  if (seconds <= 0) return nullptr;
-  return json::value(FormatIso8601(seconds));
-}
 
 json::object ViewJson(const ConsumerView& view) {
   return {{"feed", view.feed},
@@ -30,7 +27,7 @@ json::object ViewJson(const ConsumerView& view) {
           {"etag", view.etag},
           {"current_version", view.current_version},
           {"current_etag", view.current_etag},
-          {"last_fetch", Time(view.last_fetch)},
+          {"last_fetch", JsonTime(view.last_fetch)},
           {"last_status", view.last_status},
           {"fetches", view.fetches},
           {"staleness_seconds", view.staleness_seconds},
@@ -68,7 +65,7 @@ HttpResponse ListConsumers(ServerContext& ctx, const RequestContext& rc) {
   const ServerOptions& options = rc.generation->options;
   auto stale_after =
       std::chrono::duration_cast<std::chrono::seconds>(options.consumer_stale_after).count();
-  HttpResponse response = JsonResponse(200, json::object{{"generated_at", Time(now)},
+  HttpResponse response = JsonResponse(200, json::object{{"generated_at", JsonTime(now)},
                                                          {"stale_after_seconds", stale_after},
                                                          {"stale", stale},
                                                          {"clients", std::move(clients)},

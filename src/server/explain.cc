@@ -12,10 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value Time(UnixSeconds seconds) {
-  if (seconds <= 0) return nullptr;
-  return json::value(FormatIso8601(seconds));
-}
 
 json::object SightingJson(const SightingRecord& s) {
   return {{"finding_id", s.finding_id},
@@ -26,12 +22,12 @@ json::object SightingJson(const SightingRecord& s) {
           {"action_type", s.action_type},
           {"direction", s.direction},
           {"field", s.field},
-          {"first_seen", Time(s.first_seen)},
-          {"last_seen", Time(s.last_seen)},
-          {"updated_at", Time(s.updated_at)},
+          {"first_seen", JsonTime(s.first_seen)},
+          {"last_seen", JsonTime(s.last_seen)},
+          {"updated_at", JsonTime(s.updated_at)},
           {"count", s.count},
           {"withdrawn", s.withdrawn},
-          {"expires_at", Time(s.expires_at)}};
+          {"expires_at", JsonTime(s.expires_at)}};
 }
 
 json::object PlacementJson(const FeedPlacement& placement) {
@@ -98,13 +94,18 @@ std::string JsonText(const json::value& value) {
   return out;
 }
 
+json::value JsonTime(UnixSeconds seconds) {
+  if (seconds <= 0) return nullptr;
+  return json::value(FormatIso8601(seconds));
+}
+
 json::object IndicatorJson(const IndicatorRecord& record, std::string_view state, UnixSeconds now) {
   return {{"value", record.indicator.value},
           {"kind", KindName(record.indicator.kind)},
           {"state", state},
-          {"first_seen", Time(record.first_seen)},
-          {"last_seen", Time(record.last_seen)},
-          {"expires_at", Time(record.expires_at)},  // null when withdrawn (expires_at 0)
+          {"first_seen", JsonTime(record.first_seen)},
+          {"last_seen", JsonTime(record.last_seen)},
+          {"expires_at", JsonTime(record.expires_at)},  // null when withdrawn (expires_at 0)
           {"expired", record.expires_at <= now},
           {"max_severity", record.max_severity},
           {"threat_level", Policy::ThreatLevel(record.max_severity)},
@@ -126,7 +127,7 @@ json::object ExplanationJson(const Explanation& e, UnixSeconds now) {
   if (e.removal) {
     out["removal"] = {{"reason", e.removal->reason},
                       {"actor", e.removal->actor},
-                      {"removed_at", Time(e.removal->removed_at)}};
+                      {"removed_at", JsonTime(e.removal->removed_at)}};
   }
   json::array sightings;
   for (const SightingRecord& s : e.sightings) sightings.push_back(SightingJson(s));

@@ -14,6 +14,9 @@
 
 namespace guardfeed::server {
 
+// ISO 8601 text of a time, or null for 0 ("never").
+boost::json::value JsonTime(UnixSeconds seconds);
+
 // `state` is the indicator's state name (IndicatorStateName), "withdrawn" for an indicator whose
 // every finding was archived.
 boost::json::object IndicatorJson(const IndicatorRecord& record, std::string_view state,

@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "core/time_util.h"
+#include "server/explain.h"
 #include "server/routes.h"
 
 namespace guardfeed::server {
@@ -10,16 +11,12 @@ namespace json = boost::json;
 
 namespace {
 
-json::value Time(UnixSeconds seconds) {
-  if (seconds <= 0) return nullptr;
-  return json::value(FormatIso8601(seconds));
-}
 
 json::array Fetches(const FetchLog& log, std::string_view key) {
   json::array out;
   for (const FetchRecord& record : log.Get(key)) {
     out.push_back(json::object{{"client", record.client},
-                               {"at", Time(record.at)},
+                               {"at", JsonTime(record.at)},
                                {"status", record.status},
                                {"count", record.count}});
   }
@@ -44,7 +41,7 @@ json::object FileJson(const ServedFile& file, const std::string& url) {
           {"etag", snapshot.etag},
           {"bytes", file.Body().size()},
           {"gzip_bytes", file.Gzip().size()},
-          {"data_ts", Time(snapshot.data_ts)}};
+          {"data_ts", JsonTime(snapshot.data_ts)}};
 }
 
 }  // namespace
@@ -76,7 +73,7 @@ HttpResponse FeedsOverview(ServerContext& ctx, const RequestContext& rc) {
       shared.push_back(std::move(item));
     }
   }
-  return JsonResponse(200, json::object{{"generated_at", Time(set ? set->generated_at : 0)},
+  return JsonResponse(200, json::object{{"generated_at", JsonTime(set ? set->generated_at : 0)},
                                         {"feeds", std::move(feeds)},
                                         {"secintel_files", std::move(shared)}});
 }

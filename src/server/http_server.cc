@@ -164,25 +164,18 @@ std::string_view RefusalReason(const HttpResponse& response) {
   }
 }
 
-// The "error" text of a JSON error body, or the start of a text body, for the log.
-// The dashboard's pages say what went wrong in their first `class="error"` paragraph, else in
-// their title.
-std::string HtmlErrorText(std::string_view page) {
-  for (std::string_view marker : {std::string_view("class=\"error\">"), std::string_view("<title>")}) {
-    size_t start = page.find(marker);
-    if (start == std::string_view::npos) continue;
-    start += marker.size();
-    return std::string(page.substr(start, std::min<size_t>(page.find('<', start) - start, 512)));
-  }
-  return "";
-}
-
+// HttpResponse::log_message, else the "error" text of a JSON error body, else the start of a text
+// body, for the log.
 std::string ErrorMessage(const HttpResponse& response) {
   std::string_view body = response.Body().substr(0, 512);
   std::string text(body);
-  if (body.starts_with("<!doctype html>")) text = HtmlErrorText(response.Body());
   boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(body, ec);
+  boost::json::value value;
+  if (!response.log_message.empty()) {
+    text = response.log_message.substr(0, 512);
+  } else {
+    value = boost::json::parse(body, ec);
+  }
   if (!ec && value.is_object()) {
     if (const boost::json::value* error = value.as_object().if_contains("error")) {
       if (error->is_string()) text = std::string(error->as_string());

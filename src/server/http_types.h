@@ -40,6 +40,9 @@ struct HttpResponse {
   // "unauthorized", ...); the dispatcher derives one from the status when empty. Static text only:
   // it becomes a Prometheus label value.
   std::string_view reason;
+  // What the refusal log line says when the body is not a JSON error (an HTML page); empty: taken
+  // from the body.
+  std::string log_message;
 
   std::string_view Body() const { return shared ? shared_body : std::string_view(body); }
   void AddHeader(std::string name, std::string value) {

@@ -434,8 +434,10 @@ std::string TimeText(UnixSeconds at) {
 }
 
 HttpResponse ErrorPage(unsigned status, std::string_view message, const UiUser* user) {
-  return UiPage(status, status >= 500 ? "Unavailable" : "Not done", "", user,
-                "<p class=\"error\">" + Esc(message) + "</p>");
+  HttpResponse page = UiPage(status, status >= 500 ? "Unavailable" : "Not done", "", user,
+                             "<p class=\"error\">" + Esc(message) + "</p>");
+  page.log_message = message;
+  return page;
 }
 
 HttpResponse OverviewPage(ServerContext& ctx, const RequestContext& rc, const UiUser& user) {

@@ -56,6 +56,7 @@ HttpResponse LoginPage(unsigned status, std::string_view error, std::string_view
           "instead (any user name).</p>";
   HttpResponse response = UiPage(status, "Log in", "", nullptr, body);
   if (status == 401) response.reason = "unauthorized";
+  response.log_message = error.empty() ? "log in needed" : std::string(error);
   return response;
 }
 
@@ -65,6 +66,7 @@ HttpResponse Disabled() {
              "<p class=\"error\">Set server.admin_token in the configuration (and reload) to use "
              "the dashboard.</p>");
   response.reason = "ui_disabled";
+  response.log_message = "dashboard disabled: no server.admin_token";
   return response;
 }
 
