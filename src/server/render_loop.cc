@@ -360,6 +360,7 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
       if (was_held) spdlog::info("shrink_guard feed={} released", snapshot->feed);
       held_back_.erase(snapshot->feed);
       ctx_.metrics->SetFeedHeldBack(snapshot->feed, false);
+      ctx_.status_board.SetHeldBack(snapshot->feed, "");
       continue;
     }
     if (!was_held) {
@@ -368,6 +369,7 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
     }
     held_back_.insert(snapshot->feed);
     ctx_.metrics->SetFeedHeldBack(snapshot->feed, true);
+    ctx_.status_board.SetHeldBack(snapshot->feed, check.message());
     held.push_back(snapshot->feed);
     if (old != nullptr) {
       snapshot = old->snapshot;

@@ -34,4 +34,18 @@ ActiveCounts StatusBoard::Active() const {
   return active_;
 }
 
+void StatusBoard::SetHeldBack(const std::string& feed, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (reason.empty()) {
+    held_back_.erase(feed);
+  } else {
+    held_back_[feed] = reason;
+  }
+}
+
+std::map<std::string, std::string> StatusBoard::HeldBack() const {
+  std::lock_guard lock(mu_);
+  return held_back_;
+}
+
 }  // namespace guardfeed::server

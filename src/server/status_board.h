@@ -1,6 +1,6 @@
 // StatusBoard: what the render loop last learnt that the dashboard shows and no other component
 // keeps in readable form: each publish target's last success and last error (with its message),
-// and the active indicators by kind at the last count.
+// the active indicators by kind at the last count, and why the shrink guard holds a feed back.
 //
 // Thread safety: every method may be called from any thread (one mutex, copies out).
 #pragma once
@@ -39,10 +39,15 @@ class StatusBoard {
   void SetActiveCounts(const ActiveCounts& counts);
   ActiveCounts Active() const;
 
+  // `reason` empty: the feed is not held back (any more).
+  void SetHeldBack(const std::string& feed, const std::string& reason);
+  std::map<std::string, std::string> HeldBack() const;  // feed -> why
+
  private:
   mutable std::mutex mu_;
   std::map<std::string, TargetStatus> targets_;  // guarded by mu_
   ActiveCounts active_;                          // guarded by mu_
+  std::map<std::string, std::string> held_back_;  // guarded by mu_
 };
 
 }  // namespace guardfeed::server

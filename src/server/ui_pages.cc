@@ -105,23 +105,29 @@ std::string FeedsTable(const ServerContext& ctx, const Generation& generation) {
       "<table><thead><tr><th>Feed</th><th>Format</th><th>Kinds</th><th class=\"num\">Entries"
       "</th><th class=\"num\">Over the cap</th><th>Version</th><th>Content changed</th>"
       "<th>Served</th></tr></thead><tbody>";
+  const std::map<std::string, std::string> held_back = ctx.status_board.HeldBack();
   for (const FeedConfig& feed : generation.feeds) {
     const ServedFile* file = set ? set->FindFeed(feed.name) : nullptr;
     out += "<tr><td><a class=\"mono\" href=\"/feeds/" + UrlComponent(feed.name) + "\">" +
            Esc(feed.name) + "</a></td><td>" + std::string(FormatName(feed.format)) + "</td><td>" +
            KindsText(feed) + "</td>";
+    // The shrink guard serves the last good list (or nothing yet) while it holds a feed back.
+    auto held = held_back.find(feed.name);
+    std::string served =
+        held != held_back.end()
+            ? "<span class=\"bad\">held back: " + Esc(held->second) + " (accept with POST " +
+                  "/v1/feeds/" + Esc(feed.name) + "/accept)</span>"
+        : file != nullptr ? std::string("<span class=\"ok\">yes</span>")
+                          : std::string("<span class=\"muted\">not rendered</span>");
     if (file == nullptr) {
-      bool held = set && set->held_unserved.contains(feed.name);
-      out += "<td class=\"num\">0</td><td class=\"num\">0</td><td></td><td></td><td>" +
-             std::string(held ? "<span class=\"bad\">held back by the shrink guard</span>"
-                              : "<span class=\"muted\">not rendered</span>") +
+      out += "<td class=\"num\">0</td><td class=\"num\">0</td><td></td><td></td><td>" + served +
              "</td></tr>";
       continue;
     }
     const Snapshot& s = *file->snapshot;
     out += "<td class=\"num\">" + Num(static_cast<int64_t>(s.entries)) + "</td><td class=\"num\">" +
            Num(static_cast<int64_t>(s.dropped)) + "</td><td class=\"mono\">" + Esc(s.version) +
-           "</td><td>" + TimeText(s.data_ts) + "</td><td class=\"ok\">yes</td></tr>";
+           "</td><td>" + TimeText(s.data_ts) + "</td><td>" + served + "</td></tr>";
   }
   return out + "</tbody></table>";
 }

@@ -345,6 +345,22 @@ def run(args):
         check(status == 200 and "Removed from the allowlist: " + OTHER in page.text(), "allowlist remove failed")
         wait_until(lambda: OTHER in feed(daemon, "blocklist"), "the allowlist entry is gone")
 
+        # A change that empties most of a feed is held back by the shrink guard, and the overview
+        # says so (regression: it showed such a feed as plainly served).
+        admin = {"Authorization": "Bearer " + ADMIN_TOKEN, "Content-Type": "application/json"}
+        status, text, _ = fetch(base + "/v1/allowlist", json.dumps({"entry": "45.0.0.0/8"}).encode(),
+                                admin)
+        check(status == 200, f"allowlist 45.0.0.0/8 answered {status}: {text}")
+
+        def overview_says_held():
+            page.navigate(base + "/")
+            return "held back:" in page.text()
+        wait_until(overview_says_held, "the overview shows the held-back feed")
+        check(ATTACKER in feed(daemon, "blocklist"), "the held-back feed dropped its entries")
+        status, _, _ = fetch(base + "/v1/allowlist/45.0.0.0%2F8", headers=admin, method="DELETE")
+        check(status == 200, f"removing 45.0.0.0/8 answered {status}")
+        wait_until(lambda: not overview_says_held(), "the hold is released")
+
         # CIDR search and the paginated list.
         page.navigate(base + "/ui/explain?q=" + "45.33.32.0/24")
         check(ATTACKER in page.text(), "the CIDR search misses the attacker")
