@@ -47,8 +47,13 @@ void AppendConsumers(std::string& out, const ServerOptions& o) {
     size_t cap = c.EffectiveMaxEntries();
     std::string feeds;
     for (const std::string& feed : c.feeds) feeds += (feeds.empty() ? "" : ",") + feed;
-    out += fmt::format("  {:<20} {:<10} feeds={} max_entries={} ({})\n", c.name,
+    std::string formats;
+    for (FeedFormat format : c.formats) {
+      formats += (formats.empty() ? "" : ",") + std::string(FormatName(format));
+    }
+    out += fmt::format("  {:<20} {:<10} feeds={}{} max_entries={} ({})\n", c.name,
                        PlatformName(c.platform), feeds.empty() ? "all" : feeds,
+                       formats.empty() ? "" : " formats=" + formats,
                        cap == 0 ? "unlimited" : std::to_string(cap), how);
   }
 }

@@ -44,7 +44,8 @@ constexpr std::string_view kServerKeys[] = {"listen",
                                             "group_commit_max_sightings",
                                             "consumer_stale_after"};
 constexpr std::string_view kConsumerKeys[] = {"name", "platform", "feeds", "max_entries",
-                                              "user", "password", "token", "source_cidrs"};
+                                              "user", "password", "token", "source_cidrs",
+                                              "formats"};
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:443".
 Status ParseListen(std::string_view text, ServerOptions& options) {
@@ -159,6 +160,30 @@ bool IsConsumerName(std::string_view name) {
   });
 }
 
+// `formats`: what the consumer reads, preferred first; every feed it may fetch must be servable.
+Status ReadConsumerFormats(const TomlReader& r, const toml::table& t, const std::string& key,
+                           const Config& config, ConsumerOptions& c) {
+  std::vector<std::string> names;
+  GF_RETURN_IF_ERROR(r.StringList(t, key, "formats", names));
+  if (t.contains("formats") && names.empty()) {
+    return r.Error(t.get("formats"), key + ".formats",
+                   "an empty list names no format (leave `formats` out to serve every feed in "
+                   "its own)");
+  }
+  for (const std::string& name : names) {
+    Result<FeedFormat> format = ParseFormatName(name);
+    if (!format.ok()) return r.Error(t.get("formats"), key + ".formats", format.status().message());
+    if (std::find(c.formats.begin(), c.formats.end(), *format) == c.formats.end()) {
+      c.formats.push_back(*format);
+    }
+  }
+  for (const FeedConfig& feed : config.feeds) {
+    std::string error = ConsumerFormatError(c, feed);
+    if (!error.empty()) return r.Error(t.get("formats"), key + ".formats", error);
+  }
+  return Status::Ok();
+}
+
 Status ReadConsumerAccess(const TomlReader& r, const toml::table& t, const std::string& key,
                           const Config& config, ConsumerOptions& c) {
   GF_RETURN_IF_ERROR(r.StringList(t, key, "feeds", c.feeds));
@@ -172,6 +197,7 @@ Status ReadConsumerAccess(const TomlReader& r, const toml::table& t, const std::
                              [&](const FeedConfig& f) { return f.name == feed; });
     if (!known) return r.Error(t.get("feeds"), key + ".feeds", "no feed named \"" + feed + "\"");
   }
+  GF_RETURN_IF_ERROR(ReadConsumerFormats(r, t, key, config, c));
   int64_t max_entries = -1;
   GF_RETURN_IF_ERROR(r.Integer(t, key, "max_entries", 0, 100'000'000, max_entries));
   if (max_entries >= 0) c.max_entries = static_cast<size_t>(max_entries);

@@ -1,6 +1,6 @@
 // Check Point custom IoC feed CSV (docs/formats.md, "checkpoint"):
 //   # UNIQ-NAME,VALUE,TYPE,CONFIDENCE,SEVERITY,PRODUCT,COMMENT
-//   guardfeed_198.51.100.7,198.51.100.7,IP,high,critical,AV,GuardDuty threat level 9
+//   guardfeed_198.51.100.7,198.51.100.7,IP,high,critical,AB,GuardDuty threat level 9
 #include <string_view>
 
 #include "feeds/render_util.h"

@@ -37,8 +37,9 @@ struct FeedConfig {
   bool header = false;
   // checkpoint: CONFIDENCE column value. Default "high".
   std::string confidence = "high";
-  // checkpoint: PRODUCT column value. Default "AV" (anti-bot/anti-virus blades).
-  std::string product = "AV";
+  // checkpoint: PRODUCT column value: "AB" (Anti-Bot, the blade for traffic to and from bad
+  // hosts, and what Check Point's own examples give IPs) or "AV" (Anti-Virus).
+  std::string product = "AB";
   // A containment feed (kinds = ["containment"], docs/containment.md): it lists our own
   // compromised instances' addresses (containment entries, as plain IPs) and nothing else;
   // `kinds` is then {ipv4, ipv6}. Every other feed never lists a containment entry. Default false.

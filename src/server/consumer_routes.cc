@@ -39,14 +39,17 @@ json::object ViewJson(const ConsumerView& view) {
 json::array ProfilesJson(const ServerOptions& options) {
   json::array out;
   for (const ConsumerOptions& c : options.consumers) {
-    json::array feeds, cidrs;
+    json::array feeds, cidrs, formats;
     for (const std::string& feed : c.feeds) feeds.push_back(json::value(feed));
+    for (FeedFormat format : c.formats) formats.push_back(json::value(FormatName(format)));
     for (const Cidr& cidr : c.source_cidrs) cidrs.push_back(json::value(cidr.ToString()));
     std::string auth = c.user.empty() ? (c.token.empty() ? "none" : "bearer")
                                       : (c.token.empty() ? "basic" : "basic+bearer");
     out.push_back(json::object{{"name", c.name},
                                {"platform", PlatformName(c.platform)},
                                {"feeds", c.feeds.empty() ? json::value("all") : json::value(feeds)},
+                               {"formats", c.formats.empty() ? json::value("own")
+                                                             : json::value(formats)},
                                {"max_entries", c.EffectiveMaxEntries()},
                                {"auth", auth},
                                {"source_cidrs", std::move(cidrs)}});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <utility>
 
 #include "core/cidr.h"
 #include "server/auth.h"
@@ -118,8 +119,34 @@ std::string Quoted(std::string_view feed) { return "\"" + std::string(feed) + "\
 
 }  // namespace
 
-std::string VariantName(std::string_view feed, size_t cap) {
-  return std::string(feed) + kVariantMark + std::to_string(cap);
+ConsumerServing ServingFor(const ConsumerOptions& consumer, const FeedConfig& feed) {
+  ConsumerServing serving{feed.format, 0};
+  if (!consumer.MayFetch(feed.name)) return serving;
+  serving.format = consumer.FormatOf(feed);
+  size_t cap = consumer.EffectiveMaxEntries();
+  if (serving.format == FeedFormat::kSecIntel || cap == 0 ||
+      (feed.max_entries != 0 && cap >= feed.max_entries)) {
+    return serving;
+  }
+  serving.cap = cap;
+  return serving;
+}
+
+bool IsVariantOf(const ConsumerServing& serving, const FeedConfig& feed) {
+  return serving.cap > 0 || serving.format != feed.format;
+}
+
+std::string VariantName(const FeedConfig& feed, const ConsumerServing& serving) {
+  std::string name = feed.name;
+  if (serving.format != feed.format) {
+    name += kVariantMark;
+    name += FormatName(serving.format);
+  }
+  if (serving.cap > 0) {
+    name += kVariantMark;
+    name += std::to_string(serving.cap);
+  }
+  return name;
 }
 
 bool IsConsumerVariant(std::string_view feed_name) {
@@ -130,27 +157,22 @@ std::string_view VariantParent(std::string_view feed_name) {
   return feed_name.substr(0, feed_name.find(kVariantMark));
 }
 
-size_t ConsumerCap(const ConsumerOptions& consumer, const FeedConfig& feed) {
-  if (feed.format == FeedFormat::kSecIntel || !consumer.MayFetch(feed.name)) return 0;
-  size_t cap = consumer.EffectiveMaxEntries();
-  if (cap == 0 || (feed.max_entries != 0 && cap >= feed.max_entries)) return 0;
-  return cap;
-}
-
 std::vector<FeedConfig> ConsumerVariants(const std::vector<ConsumerOptions>& consumers,
                                          const std::vector<FeedConfig>& feeds) {
   std::vector<FeedConfig> variants;
   for (const FeedConfig& feed : feeds) {
-    std::vector<size_t> caps;
+    std::vector<std::pair<FeedFormat, size_t>> needed;
     for (const ConsumerOptions& consumer : consumers) {
-      size_t cap = ConsumerCap(consumer, feed);
-      if (cap > 0 && std::find(caps.begin(), caps.end(), cap) == caps.end()) caps.push_back(cap);
+      ConsumerServing serving = ServingFor(consumer, feed);
+      if (IsVariantOf(serving, feed)) needed.emplace_back(serving.format, serving.cap);
     }
-    std::sort(caps.begin(), caps.end());
-    for (size_t cap : caps) {
+    std::sort(needed.begin(), needed.end());
+    needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+    for (const auto& [format, cap] : needed) {
       FeedConfig variant = feed;
-      variant.name = VariantName(feed.name, cap);
-      variant.max_entries = cap;
+      variant.name = VariantName(feed, ConsumerServing{format, cap});
+      variant.format = format;
+      if (cap > 0) variant.max_entries = cap;
       variants.push_back(std::move(variant));
     }
   }

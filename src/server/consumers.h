@@ -4,10 +4,11 @@
 // - Access: which consumer a feed request comes from (its credentials, else its address) and
 //   whether it may have the feed. A feed that any consumer names in `feeds` is restricted to
 //   the consumers that may fetch it; server.feed_auth keeps admitting its own credentials.
-// - Variants: a consumer whose entry limit is below a feed's gets the feed's top-ranked entries
-//   in the same format, from a hidden feed "NAME@CAP" that the render loop keeps up to date in
-//   the same LiveFeeds as the configured feeds. Variants are served, never published, and share
-//   one per (feed, cap) among consumers.
+// - Variants: a consumer whose entry limit is below a feed's gets the feed's top-ranked entries,
+//   and one that does not read the feed's format gets it in one it reads, from a hidden feed
+//   ("NAME@CAP", "NAME@FORMAT", "NAME@FORMAT@CAP") that the render loop keeps up to date in the
+//   same LiveFeeds as the configured feeds. Variants are served, never published, and shared:
+//   one per (feed, format, cap) among consumers.
 // - Views: per (feed, client) which version the client holds, how long ago that version was
 //   superseded, and whether it is stale (GET /v1/consumers, /metrics, the dashboard).
 //
@@ -27,17 +28,25 @@
 
 namespace guardfeed::server {
 
-// The hidden feed that serves `feed` capped at `cap` entries: "NAME@CAP" ('@' is never part of
-// a configured feed's name).
-std::string VariantName(std::string_view feed, size_t cap);
+// What a consumer is served of a feed: the format (ConsumerOptions::FormatOf) and the entry cap
+// (0: none). Anything but the feed's own format and no cap is a variant.
+struct ConsumerServing {
+  FeedFormat format = FeedFormat::kPlain;
+  size_t cap = 0;
+};
+// The cap is the consumer's effective max_entries when that is below the feed's own; SecIntel
+// files are never capped per consumer (their manifest is shared).
+ConsumerServing ServingFor(const ConsumerOptions& consumer, const FeedConfig& feed);
+bool IsVariantOf(const ConsumerServing& serving, const FeedConfig& feed);
+
+// The hidden feed that serves `feed` as `serving` says ('@' is never part of a configured feed's
+// name): "NAME@CAP", "NAME@FORMAT" or "NAME@FORMAT@CAP".
+std::string VariantName(const FeedConfig& feed, const ConsumerServing& serving);
 bool IsConsumerVariant(std::string_view feed_name);
-// "NAME" of "NAME@CAP"; `feed_name` itself when it is not a variant.
+// "NAME" of a variant's name; `feed_name` itself when it is not a variant.
 std::string_view VariantParent(std::string_view feed_name);
 
-// The cap `consumer` gets on `feed`: its effective max_entries when that is below the feed's
-// own (SecIntel feeds are never capped per consumer: their manifest is shared); 0 for none.
-size_t ConsumerCap(const ConsumerOptions& consumer, const FeedConfig& feed);
-// Every variant the consumers need, once per (feed, cap), in feed order.
+// Every variant the consumers need, once per (feed, format, cap), in feed order.
 std::vector<FeedConfig> ConsumerVariants(const std::vector<ConsumerOptions>& consumers,
                                          const std::vector<FeedConfig>& feeds);
 

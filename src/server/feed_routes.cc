@@ -47,9 +47,9 @@ std::string_view ContentTypeFor(FeedFormat format) {
 }
 
 // A configured feed that has no snapshot (nothing rendered for it): still 200, empty.
-HttpResponse EmptyFeed(const FeedConfig& feed, const ServerOptions& options, bool head_only) {
+HttpResponse EmptyFeed(FeedFormat format, const ServerOptions& options, bool head_only) {
   HttpResponse response;
-  response.AddHeader("Content-Type", std::string(ContentTypeFor(feed.format)));
+  response.AddHeader("Content-Type", std::string(ContentTypeFor(format)));
   response.AddHeader("Cache-Control", options.cache_control);
   response.omit_body = head_only;
   return response;
@@ -183,9 +183,9 @@ HttpResponse HeldBack(const std::string& feed) {
   return response;
 }
 
-// The file `access`'s consumer gets instead of `file`: the feed's variant capped at the
-// consumer's limit, when that holds fewer entries than the feed itself. Null file: the variant
-// is not rendered (yet); `refusal` says what to answer.
+// The file `access`'s consumer gets instead of `file`: the feed's variant in the format it reads
+// and capped at its limit (a capped variant only when that holds fewer entries than the feed).
+// Null file: the variant is not rendered (yet); `refusal` says what to answer.
 struct Chosen {
   const ServedFile* file = nullptr;
   std::optional<HttpResponse> refusal;
@@ -193,15 +193,18 @@ struct Chosen {
 Chosen ChooseVariant(const ServedSet& set, const ServedFile& file, const FeedConfig* config,
                      const FeedAccess& access) {
   if (access.consumer == nullptr || config == nullptr) return {&file, std::nullopt};
-  size_t cap = ConsumerCap(*access.consumer, *config);
-  if (cap == 0) return {&file, std::nullopt};
-  std::string variant = VariantName(config->name, cap);
-  const ServedFile* capped = set.FindFeed(variant);
-  if (capped == nullptr) {
+  ConsumerServing serving = ServingFor(*access.consumer, *config);
+  if (!IsVariantOf(serving, *config)) return {&file, std::nullopt};
+  std::string variant = VariantName(*config, serving);
+  const ServedFile* chosen = set.FindFeed(variant);
+  if (chosen == nullptr) {
     return {nullptr, set.held_unserved.contains(variant) ? HeldBack(config->name) : NotRendered()};
   }
-  if (capped->snapshot->dropped > file.snapshot->dropped) return {capped, std::nullopt};
-  return {&file, std::nullopt};
+  bool same_format = serving.format == config->format;
+  if (same_format && chosen->snapshot->dropped <= file.snapshot->dropped) {
+    return {&file, std::nullopt};
+  }
+  return {chosen, std::nullopt};
 }
 
 void RecordFetch(ServerContext& ctx, const RequestContext& rc, std::string_view feed,
@@ -239,13 +242,13 @@ HttpResponse Serve(ServerContext& ctx, const RequestContext& rc, const Lookup& l
   return response;
 }
 
-// Paging needs one entry per line and nothing else: plain lists only.
-std::optional<HttpResponse> RefusePaging(const FeedConfig* config, std::string_view name) {
-  if (config != nullptr && config->format == FeedFormat::kPlain) return std::nullopt;
-  std::string format = config != nullptr ? std::string(FormatName(config->format)) : "secintel";
+// Paging needs one entry per line and nothing else: plain lists only (`served`: the format
+// the client gets).
+std::optional<HttpResponse> RefusePaging(FeedFormat served, std::string_view name) {
+  if (served == FeedFormat::kPlain) return std::nullopt;
   return Refusal(400, "bad_request",
                  "paging (s, n) is supported for plain feeds only; " + std::string(name) + " is " +
-                     format + " (a document, not one entry per line)");
+                     std::string(FormatName(served)) + " (a document, not one entry per line)");
 }
 
 HttpResponse HandleFeed(ServerContext& ctx, const RequestContext& rc) {
@@ -267,12 +270,14 @@ HttpResponse HandleFeed(ServerContext& ctx, const RequestContext& rc) {
   if (!access.allowed) return std::move(access.refusal);
   Result<std::optional<Page>> page = ParsePage(rc.query);
   if (!page.ok()) return Refusal(400, "bad_request", page.status().message());
+  FeedFormat served =
+      access.consumer != nullptr ? access.consumer->FormatOf(*config) : config->format;
   if (*page) {
-    if (auto refused = RefusePaging(config, config->name)) return *refused;
+    if (auto refused = RefusePaging(served, config->name)) return *refused;
   }
   if (lookup.file == nullptr) {
     if (set->held_unserved.contains(config->name)) return HeldBack(config->name);
-    return EmptyFeed(*config, options, rc.head_only);
+    return EmptyFeed(served, options, rc.head_only);
   }
   Chosen chosen = ChooseVariant(*set, *lookup.file, config, access);
   if (chosen.file == nullptr) return std::move(*chosen.refusal);
@@ -297,7 +302,7 @@ HttpResponse HandleSecIntel(ServerContext& ctx, const RequestContext& rc) {
   if (!access.allowed) return std::move(access.refusal);
   Result<std::optional<Page>> page = ParsePage(rc.query);
   if (!page.ok()) return Refusal(400, "bad_request", page.status().message());
-  if (*page) return *RefusePaging(nullptr, *path);
+  if (*page) return *RefusePaging(FeedFormat::kSecIntel, *path);
   return Serve(ctx, rc, lookup, feed.empty() ? lookup.file->snapshot->path : feed, access,
                std::nullopt);
 }

@@ -72,6 +72,28 @@ size_t ConsumerOptions::EffectiveMaxEntries() const {
   return max_entries ? *max_entries : PlatformMaxEntries(platform);
 }
 
+FeedFormat ConsumerOptions::FormatOf(const FeedConfig& feed) const {
+  if (formats.empty() || std::find(formats.begin(), formats.end(), feed.format) != formats.end()) {
+    return feed.format;
+  }
+  for (FeedFormat format : formats) {
+    if (format != FeedFormat::kSecIntel) return format;
+  }
+  return feed.format;
+}
+
+std::string ConsumerFormatError(const ConsumerOptions& consumer, const FeedConfig& feed) {
+  if (!consumer.MayFetch(feed.name) || consumer.formats.empty()) return "";
+  FeedFormat served = consumer.FormatOf(feed);
+  if (std::find(consumer.formats.begin(), consumer.formats.end(), served) !=
+      consumer.formats.end()) {
+    return "";
+  }
+  return "it reads only secintel, which is never made per consumer, and may fetch " +
+         std::string(FormatName(feed.format)) + " feed \"" + feed.name +
+         "\" (add plain, json or checkpoint to formats, or leave the feed out of feeds)";
+}
+
 namespace {
 
 Status CheckAuth(const std::string& key, const FeedAuth& auth) {

@@ -16,6 +16,7 @@
 
 #include "core/cidr.h"
 #include "core/status.h"
+#include "feeds/feed.h"
 #include "feeds/secintel.h"
 
 namespace guardfeed {
@@ -60,12 +61,23 @@ struct ConsumerOptions {
   // The client address must lie in one of these (when not empty). Firewalls that cannot send
   // credentials (many FortiGate and PAN-OS setups) are recognised by address alone.
   std::vector<Cidr> source_cidrs;
+  // The formats it reads, preferred first. Empty: every feed in its own format.
+  std::vector<FeedFormat> formats;
 
   bool has_credentials() const { return !user.empty() || !token.empty(); }
   bool MayFetch(std::string_view feed) const;
+  // The format it is served `feed` in: the feed's own when it reads that, else the first of its
+  // formats that can be made per consumer (plain, json or checkpoint: SecIntel files are a
+  // layout shared by every consumer). The feed's own when there is none (a configuration the
+  // reader refuses: see ConsumerFormatError).
+  FeedFormat FormatOf(const FeedConfig& feed) const;
   // max_entries, else the platform's limit; 0 = unlimited.
   size_t EffectiveMaxEntries() const;
 };
+
+// Why `consumer` cannot be served `feed` (it may fetch it, reads neither its format nor one
+// that can be made per consumer), or "" when it can.
+std::string ConsumerFormatError(const ConsumerOptions& consumer, const FeedConfig& feed);
 
 // Upper bounds of the [server] durations and sizes (the cli reader reports them with file:line;
 // ValidateServerOptions enforces them again), so no timer or limit arithmetic can overflow.

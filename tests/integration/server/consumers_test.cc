@@ -1,7 +1,7 @@
 // Consumer-aware feeds against the real daemon (docs/consumers.md): a FortiGate-like consumer
 // recognised by its source address, a PAN-OS-like one by HTTP basic, a capped consumer served
 // exactly the top-ranked entries, paging through a list (windows, If-Match, 304 per page), and
-// consumer tracking in GET /v1/consumers and /metrics.
+// consumer tracking in GET /v1/consumers and /metrics, and consumers that read other formats.
 #include <thread>
 
 #include "findings.h"
@@ -231,6 +231,103 @@ TEST_F(ConsumersTest, StalenessAppearsAndClearsInConsumersAndMetrics) {
                         "consumer=\"pa-edl\"} 0"));
   // The admin API's rules: no token, no list.
   EXPECT_EQ(Get(daemon_.url() + "/v1/consumers").status, 401);
+}
+
+// Two consumers of every feed that read other formats than some feeds are in: a Check Point
+// gateway (checkpoint only) and a pfSense (plain only, capped at 3 entries).
+constexpr const char* kFormatConsumers = R"(
+[[consumers]]
+name = "cp-gw"
+platform = "checkpoint"
+token = "cp-token-0123456789"
+formats = ["checkpoint"]
+
+[[consumers]]
+name = "pf"
+platform = "pfsense"
+user = "pf"
+password = "pf-secret"
+formats = ["plain"]
+max_entries = 3
+)";
+constexpr const char* kCheckPointAuth = "Authorization: Bearer cp-token-0123456789";
+constexpr const char* kPfAuth = "Authorization: Basic cGY6cGYtc2VjcmV0";  // pf:pf-secret
+
+TEST(ConsumerFormats, EachConsumerGetsTheFormatItReads) {
+  DaemonOptions options;
+  options.extra_toml = kFormatConsumers;
+  Daemon daemon(options);
+  ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
+  std::string body;
+  for (uint32_t i = 0; i < 10; ++i) body += IpEvent(i, i < 3 ? 9.0 : 5.0) + "\n";
+  ASSERT_EQ(PostFindings(daemon.url(), body, "application/x-ndjson").status, 200);
+  ASSERT_TRUE(FeedEventuallyContains(daemon, "all_indicators", AttackerIp(9)));
+  std::string url = daemon.url() + "/feeds/";
+
+  // Anyone else gets each feed in its own format.
+  HttpResult json = Get(url + "all_indicators");
+  EXPECT_THAT(json.Header("content-type"), HasSubstr("application/json"));
+  // The Check Point gateway gets the JSON feed and the SecIntel feed as its CSV, every entry.
+  ASSERT_TRUE(WaitFor([&] {
+    return Get(url + "all_indicators", {kCheckPointAuth}).body.find(AttackerIp(9)) !=
+           std::string::npos;
+  }));
+  for (const char* feed : {"all_indicators", "gd_ip_feed", "fortigate_ip"}) {
+    HttpResult csv = Get(url + feed, {kCheckPointAuth});
+    EXPECT_EQ(csv.status, 200) << feed << ": " << csv.body;
+    EXPECT_THAT(csv.Header("content-type"), HasSubstr("text/csv")) << feed;
+    EXPECT_THAT(csv.body, HasSubstr("# UNIQ-NAME,VALUE,TYPE,CONFIDENCE,SEVERITY,PRODUCT,COMMENT\n"))
+        << feed;
+    for (uint32_t i = 0; i < 10; ++i) {
+      std::string ip = AttackerIp(i);
+      EXPECT_THAT(csv.body, HasSubstr("guardfeed_" + ip + "," + ip + ",IP,")) << feed;
+    }
+  }
+  // Its own format stays its own.
+  EXPECT_EQ(Get(url + "checkpoint_ioc", {kCheckPointAuth}).body, Get(url + "checkpoint_ioc").body);
+
+  // The pfSense gets plain lists of the three top-ranked, from JSON and SecIntel feeds alike, and
+  // may page through them (plain), where the JSON document cannot be paged.
+  std::vector<std::string> top = {AttackerIp(0), AttackerIp(1), AttackerIp(2)};
+  std::sort(top.begin(), top.end());
+  for (const char* feed : {"all_indicators", "gd_ip_feed", "checkpoint_ioc"}) {
+    HttpResult plain = Get(url + feed, {kPfAuth});
+    EXPECT_EQ(plain.status, 200) << feed << ": " << plain.body;
+    EXPECT_THAT(plain.Header("content-type"), HasSubstr("text/plain")) << feed;
+    std::vector<std::string> lines = Lines(plain.body);
+    std::sort(lines.begin(), lines.end());
+    EXPECT_EQ(lines, top) << feed;
+  }
+  HttpResult page = Get(url + "all_indicators?s=1&n=2", {kPfAuth});
+  EXPECT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(Lines(page.body).size(), 2u);
+  EXPECT_EQ(Get(url + "all_indicators?s=1&n=2").status, 400);
+  // The Check Point CSV is a document too.
+  EXPECT_EQ(Get(url + "fortigate_ip?s=0&n=2", {kCheckPointAuth}).status, 400);
+  // The variants have no name of their own, and are never published.
+  EXPECT_EQ(Get(url + "all_indicators@checkpoint").status, 404);
+  EXPECT_EQ(Get(url + "all_indicators@plain@3").status, 404);
+  auto profiles = ParseJson(Admin("GET", daemon.url() + "/v1/consumers").body);
+  EXPECT_EQ(boost::json::serialize(profiles.at("profiles").as_array()[0].at("formats")),
+            "[\"checkpoint\"]");
+  EXPECT_EQ(daemon.Stop(SIGTERM), 0) << daemon.Stderr();
+}
+
+TEST(ConsumerConfig, FormatsItCannotBeServedAreAConfigurationError) {
+  DaemonOptions options;
+  for (const char* formats : {"[\"secintel\"]", "[\"xml\"]", "[]"}) {
+    options.extra_toml = std::string("[[consumers]]\nname = \"x\"\ntoken = \"t\"\nformats = ") +
+                         formats + "\n";
+    Daemon bad(options);
+    EXPECT_FALSE(bad.Start()) << formats;
+    EXPECT_THAT(bad.Stderr(), HasSubstr("consumers.x.formats")) << formats;
+  }
+  // Only SecIntel is fine for a consumer of SecIntel feeds alone.
+  options.extra_toml =
+      "[[consumers]]\nname = \"x\"\ntoken = \"t\"\nformats = [\"secintel\"]\n"
+      "feeds = [\"gd_ip_feed\", \"gd_dns_feed\"]\n";
+  Daemon srx(options);
+  EXPECT_TRUE(srx.Start()) << srx.Stderr();
 }
 
 TEST(ConsumerConfig, UnknownFeedOrPlatformIsAConfigurationError) {

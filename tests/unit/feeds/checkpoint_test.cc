@@ -40,7 +40,7 @@ TEST(CheckPointRenderer, SeverityBandsFollowThreatLevel) {
   for (int level = 1; level <= 10; ++level) {
     size_t end = feed.body.find('\n', pos);
     std::string line = feed.body.substr(pos, end - pos);
-    EXPECT_NE(line.find(std::string(",high,") + expected[level - 1] + ",AV,"), std::string::npos)
+    EXPECT_NE(line.find(std::string(",high,") + expected[level - 1] + ",AB,"), std::string::npos)
         << line;
     pos = end + 1;
   }

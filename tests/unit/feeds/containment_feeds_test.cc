@@ -129,7 +129,7 @@ TEST_P(ContainmentFeedsTest, EachAddressInItsOwnFeeds) {
   EXPECT_EQ(json.find("instance:"), std::string::npos);
   EXPECT_EQ(json.find("203.0.113.80"), std::string::npos);
   std::string checkpoint = Body(built, "quarantine_cp.csv");
-  EXPECT_NE(checkpoint.find("guardfeed_54.10.20.30,54.10.20.30,IP,high,high,AV,"
+  EXPECT_NE(checkpoint.find("guardfeed_54.10.20.30,54.10.20.30,IP,high,high,AB,"
                             "GuardDuty compromised instance threat level 8\n"),
             std::string::npos)
       << checkpoint;

@@ -139,7 +139,68 @@ TEST(ConsumerVariants, OnePerFeedAndCapBelowTheFeedsOwn) {
   EXPECT_TRUE(IsConsumerVariant(variants[0].name));
   EXPECT_EQ(VariantParent(variants[0].name), "ips");
   EXPECT_FALSE(IsConsumerVariant("ips"));
-  EXPECT_EQ(ConsumerCap(consumers[0], secintel), 0u);
+  EXPECT_EQ(ServingFor(consumers[0], secintel).cap, 0u);
+}
+
+TEST(ConsumerVariants, OnePerFeedFormatAndCapForConsumersThatReadAnotherFormat) {
+  std::vector<ConsumerOptions> consumers(4);
+  consumers[0].name = "checkpoint";
+  consumers[0].formats = {FeedFormat::kCheckPoint};
+  consumers[0].max_entries = 0;
+  consumers[1].name = "plain-or-json";
+  consumers[1].formats = {FeedFormat::kPlain, FeedFormat::kJson};
+  consumers[1].max_entries = 0;
+  consumers[2].name = "edl";
+  consumers[2].platform = ConsumerPlatform::kPanOs;  // 50000
+  consumers[2].formats = {FeedFormat::kSecIntel, FeedFormat::kPlain};
+  consumers[3].name = "another-checkpoint";
+  consumers[3].formats = {FeedFormat::kCheckPoint};
+  consumers[3].max_entries = 0;
+  FeedConfig plain;
+  plain.name = "ips";
+  FeedConfig json;
+  json.name = "all";
+  json.format = FeedFormat::kJson;
+  FeedConfig secintel;
+  secintel.name = "gd_ip_feed";
+  secintel.format = FeedFormat::kSecIntel;
+
+  // Its own format when it reads it; else the first it reads that is made per consumer.
+  EXPECT_EQ(consumers[0].FormatOf(plain), FeedFormat::kCheckPoint);
+  EXPECT_EQ(consumers[1].FormatOf(json), FeedFormat::kJson);
+  EXPECT_EQ(consumers[1].FormatOf(secintel), FeedFormat::kPlain);
+  EXPECT_EQ(consumers[2].FormatOf(secintel), FeedFormat::kSecIntel);
+  EXPECT_EQ(consumers[2].FormatOf(json), FeedFormat::kPlain);
+  EXPECT_EQ(ConsumerOptions{}.FormatOf(json), FeedFormat::kJson);
+  EXPECT_FALSE(IsVariantOf(ServingFor(consumers[1], plain), plain));
+  EXPECT_FALSE(IsVariantOf(ServingFor(consumers[2], secintel), secintel));  // never capped
+
+  std::vector<std::string> names;
+  std::vector<FeedConfig> variants = ConsumerVariants(consumers, {plain, json, secintel});
+  for (const FeedConfig& v : variants) names.push_back(v.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"ips@50000", "ips@checkpoint", "all@plain@50000",
+                                             "all@checkpoint", "gd_ip_feed@plain",
+                                             "gd_ip_feed@checkpoint"}));
+  EXPECT_EQ(variants[1].format, FeedFormat::kCheckPoint);
+  EXPECT_EQ(variants[1].max_entries, 0u);
+  EXPECT_EQ(variants[2].format, FeedFormat::kPlain);
+  EXPECT_EQ(variants[2].max_entries, 50000u);
+  EXPECT_EQ(VariantParent("all@plain@50000"), "all");
+}
+
+TEST(ConsumerFormats, OnlySecIntelCannotServeOtherFeeds) {
+  ConsumerOptions srx;
+  srx.name = "srx";
+  srx.formats = {FeedFormat::kSecIntel};
+  FeedConfig plain;
+  plain.name = "ips";
+  FeedConfig secintel;
+  secintel.name = "gd_ip_feed";
+  secintel.format = FeedFormat::kSecIntel;
+  EXPECT_EQ(ConsumerFormatError(srx, secintel), "");
+  EXPECT_NE(ConsumerFormatError(srx, plain).find("plain feed \"ips\""), std::string::npos);
+  srx.feeds = {"gd_ip_feed"};  // it may not fetch the plain feed: nothing to serve it
+  EXPECT_EQ(ConsumerFormatError(srx, plain), "");
 }
 
 TEST(LineIndex, WindowsConcatenateToTheEntries) {
