@@ -1,8 +1,13 @@
 #include "core/indicator.h"
 
 #include <arpa/inet.h>
+#include <locale.h>
+#include <wctype.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <iterator>
+#include <utility>
 
 namespace guardfeed {
 namespace {
@@ -37,11 +42,38 @@ Result<std::u32string> DecodeUtf8(std::string_view text) {
       if ((next & 0xC0) != 0x80) return kInvalid;
       cp = (cp << 6) | (next & 0x3F);
     }
-    if (cp > 0x10FFFF) return kInvalid;
+    // Overlong forms and surrogates are not UTF-8: each would be a second spelling of a name.
+    static constexpr char32_t kLeast[] = {0, 0x80, 0x800, 0x10000};
+    if (cp > 0x10FFFF || cp < kLeast[extra] || (cp >= 0xD800 && cp <= 0xDFFF)) return kInvalid;
     out.push_back(cp);
     i += extra + 1;
   }
   return out;
+}
+
+// Code points a reader cannot see or that steer the text (controls, zero-width and joiner
+// characters, bidirectional controls, variation selectors, byte-order mark, tags): IDNA
+// (UTS #46) maps them to nothing or disallows them, so a name holding one is an attempt to
+// look like another name, never a name to block.
+bool IsHiddenCodePoint(char32_t cp) {
+  static constexpr std::pair<char32_t, char32_t> kRanges[] = {
+      {0x80, 0x9F},       {0xAD, 0xAD},       {0x34F, 0x34F},     {0x61C, 0x61C},
+      {0x115F, 0x1160},   {0x17B4, 0x17B5},   {0x180B, 0x180F},   {0x200B, 0x200F},
+      {0x2028, 0x202E},   {0x2060, 0x206F},   {0x3164, 0x3164},   {0xFE00, 0xFE0F},
+      {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF0, 0xFFFF},   {0x1BCA0, 0x1BCA3},
+      {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+  };
+  return std::any_of(std::begin(kRanges), std::end(kRanges),
+                     [cp](const auto& range) { return cp >= range.first && cp <= range.second; });
+}
+
+// Unicode's simple lowercase mapping (from glibc's C.UTF-8 tables, whatever the process locale),
+// so "MÜNCHEN" and "münchen" are one name; ASCII only if that locale is missing.
+char32_t ToLower(char32_t cp) {
+  if (cp < 0x80) return (cp >= U'A' && cp <= U'Z') ? cp - U'A' + U'a' : cp;
+  static const locale_t kUtf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
+  if (kUtf8 == locale_t{}) return cp;
+  return static_cast<char32_t>(towlower_l(static_cast<wint_t>(cp), kUtf8));
 }
 
 Result<std::string> NormalizeLabel(std::string_view label) {
@@ -62,9 +94,15 @@ Result<std::string> NormalizeLabel(std::string_view label) {
     auto code_points = DecodeUtf8(label);
     if (!code_points.ok()) return code_points.status();
     for (char32_t& cp : *code_points) {
-      if (cp >= U'A' && cp <= U'Z') cp = cp - U'A' + U'a';
+      cp = ToLower(cp);
       if (cp < 0x80 && !IsLabelChar(static_cast<char>(cp))) {
         return Status::InvalidArgument("character not allowed in domain");
+      }
+      if (IsHiddenCodePoint(cp)) {
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(cp));
+        return Status::InvalidArgument(std::string("invisible or control character ") + hex +
+                                       " in domain");
       }
     }
     auto encoded = PunycodeEncode(*code_points);

@@ -45,6 +45,27 @@ TEST(Indicator, InternationalDomainBecomesPunycode) {
   EXPECT_EQ(Domain("bücher.example").value, "xn--bcher-kva.example");
   EXPECT_EQ(Domain("München.de").value, "xn--mnchen-3ya.de");
   EXPECT_EQ(Domain("例え.jp").value, "xn--r8jz45g.jp");
+  // One name whatever the case of its non-ASCII letters.
+  EXPECT_EQ(Domain("MÜNCHEN.de").value, "xn--mnchen-3ya.de");
+  EXPECT_EQ(Domain("ΑΘΗΝΑ.gr").value, Domain("αθηνα.gr").value);
+}
+
+TEST(Indicator, HiddenCharactersAndOtherSpellingsOfUtf8AreRejected) {
+  // Zero-width space, zero-width joiner, right-to-left override, soft hyphen, BOM, a variation
+  // selector, a C1 control, a tag character: each would make a look-alike of a real name.
+  for (const char* name : {"goo\u200Bgle.com", "pay\u200Dpal.com", "evil\u202Emoc.example",
+                           "ex\u00ADample.com", "\uFEFFexample.com", "b\uFE0Fucher.example",
+                           "bu\u0085cher.example", "bücher\U000E0041.example"}) {
+    auto status = NormalizeDomain(name).status();
+    EXPECT_FALSE(status.ok()) << name;
+    EXPECT_NE(status.message().find("invisible or control character U+"), std::string::npos)
+        << status.ToString();
+  }
+  // Overlong encodings ('a' as two bytes, '.' as three) and encoded surrogates are not UTF-8.
+  EXPECT_FALSE(NormalizeDomain("b\xC1\xA1" "d.example").ok());
+  EXPECT_FALSE(NormalizeDomain("b\xE0\x80\xAE" "d.example").ok());
+  EXPECT_FALSE(NormalizeDomain("b\xED\xA0\x80" "d.example").ok());
+  EXPECT_TRUE(NormalizeDomain("b\xC3\xBC" "cher.example").ok());  // ü, well formed
 }
 
 TEST(Indicator, GarbageDomainsAreRejectedWithAReason) {
