@@ -70,6 +70,7 @@ struct Snapshot {
   std::string path;          // file name relative to the publish root: "fortigate_ip.txt",
                              // "manifest.xml", "cc_schema", "gd_ip_feed"
   std::string content_type;  // e.g. "text/plain; charset=utf-8"
+  FeedFormat format = FeedFormat::kPlain;  // the feed's format (shared SecIntel files: kSecIntel)
   std::string body;
   // Strong ETag, quotes included: "\"sha256-hex\"" of body; for a feed body of at least
   // kDerivedEtagMinBytes rendered by LiveFeeds, of its content digest and version instead

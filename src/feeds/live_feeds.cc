@@ -625,6 +625,7 @@ Status LiveFeeds::State::RenderFeed(Feed& feed, size_t index, UnixSeconds now,
   snapshot.feed = feed.config.name;
   snapshot.path = feed.renderer->FileName(feed.config);
   snapshot.content_type = feed.renderer->ContentType();
+  snapshot.format = feed.config.format;
   std::vector<FeedEntry> entries;
   if (entry_lists || !feed.renderer->Splits(feed.config)) entries = EntriesOf(feed);
   if (feed.renderer->Splits(feed.config)) {
@@ -676,6 +677,7 @@ void LiveFeeds::State::AppendSecIntelFiles(BuildResult& result) {
     Snapshot schema;
     schema.path = "cc_schema";
     schema.content_type = "application/xml";
+    schema.format = FeedFormat::kSecIntel;
     schema.body = SecIntelCcSchema();
     schema.version = kSecIntelSchemaVersion;
     cc_schema = MakeSnapshot(std::move(schema));
@@ -684,6 +686,7 @@ void LiveFeeds::State::AppendSecIntelFiles(BuildResult& result) {
     Snapshot built;
     built.path = "manifest.xml";
     built.content_type = "application/xml";
+    built.format = FeedFormat::kSecIntel;
     built.body = RenderSecIntelManifest(listed, secintel);
     for (const ManifestFeed& feed : listed) {
       if (feed.objects == 0) continue;

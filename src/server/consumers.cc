@@ -115,6 +115,19 @@ FeedAccess Refuse(HttpResponse refusal, const Presented& presented) {
   return access;
 }
 
+// `feed` in another format: what it holds (kinds, threshold, cap, containment) with the other
+// format's own defaults, never options meant for the feed's format (aggregation, CRLF, a
+// header, Check Point columns).
+FeedConfig Converted(const FeedConfig& feed, FeedFormat format) {
+  FeedConfig converted;
+  converted.format = format;
+  converted.kinds = feed.kinds;
+  converted.min_threat_level = feed.min_threat_level;
+  converted.max_entries = feed.max_entries;
+  converted.containment = feed.containment;
+  return converted;
+}
+
 std::string Quoted(std::string_view feed) { return "\"" + std::string(feed) + "\""; }
 
 }  // namespace
@@ -169,9 +182,8 @@ std::vector<FeedConfig> ConsumerVariants(const std::vector<ConsumerOptions>& con
     std::sort(needed.begin(), needed.end());
     needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
     for (const auto& [format, cap] : needed) {
-      FeedConfig variant = feed;
+      FeedConfig variant = format == feed.format ? feed : Converted(feed, format);
       variant.name = VariantName(feed, ConsumerServing{format, cap});
-      variant.format = format;
       if (cap > 0) variant.max_entries = cap;
       variants.push_back(std::move(variant));
     }

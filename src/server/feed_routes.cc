@@ -174,6 +174,15 @@ HttpResponse NotRendered() {
   return response;
 }
 
+// The feed as this client reads it is not rendered yet: the configuration was just loaded or
+// reloaded (a new format or consumer list). Firewalls keep the list they have meanwhile.
+HttpResponse BeingRendered(const std::string& feed) {
+  HttpResponse response =
+      JsonError(503, "feed " + feed + " is being rendered for this client after a reload; retry");
+  response.AddHeader("Retry-After", "2");
+  return response;
+}
+
 // A feed the shrink guard holds with nothing of it served yet: firewalls keep the list they have.
 HttpResponse HeldBack(const std::string& feed) {
   HttpResponse response = JsonError(
@@ -198,7 +207,8 @@ Chosen ChooseVariant(const ServedSet& set, const ServedFile& file, const FeedCon
   std::string variant = VariantName(*config, serving);
   const ServedFile* chosen = set.FindFeed(variant);
   if (chosen == nullptr) {
-    return {nullptr, set.held_unserved.contains(variant) ? HeldBack(config->name) : NotRendered()};
+    return {nullptr, set.held_unserved.contains(variant) ? HeldBack(config->name)
+                                                         : BeingRendered(config->name)};
   }
   bool same_format = serving.format == config->format;
   if (same_format && chosen->snapshot->dropped <= file.snapshot->dropped) {
@@ -281,8 +291,25 @@ HttpResponse HandleFeed(ServerContext& ctx, const RequestContext& rc) {
   }
   Chosen chosen = ChooseVariant(*set, *lookup.file, config, access);
   if (chosen.file == nullptr) return std::move(*chosen.refusal);
+  // Served before a reload's render: never a format this client does not read.
+  if (chosen.file->snapshot->format != served) return BeingRendered(config->name);
   lookup.file = chosen.file;
   return Serve(ctx, rc, lookup, config->name, access, *page);
+}
+
+// A SecIntel path with no file: a SecIntel feed held back with nothing served yet (503, to the
+// clients that may fetch it), else 404. A data file is named after its feed; no other name
+// (another format's feed, a consumer's list) is told apart from one that does not exist.
+HttpResponse UnservedSecIntel(const RequestContext& rc, const ServedSet& set,
+                              const std::string& path) {
+  const FeedConfig* config = rc.generation->FindFeed(path);
+  if (config == nullptr || config->format != FeedFormat::kSecIntel ||
+      !set.held_unserved.contains(path)) {
+    return JsonError(404, "no such resource");
+  }
+  FeedAccess access = DecideFeedAccess(rc.generation->options, path, *rc.head, rc.client, kRealm);
+  if (!access.allowed) return std::move(access.refusal);
+  return HeldBack(path);
 }
 
 // /secintel/PATH and /PATH: only files of the SecIntel layout.
@@ -292,11 +319,8 @@ HttpResponse HandleSecIntel(ServerContext& ctx, const RequestContext& rc) {
   std::shared_ptr<const ServedSet> set = ctx.snapshots.Current();
   if (!set) return NotRendered();
   Lookup lookup{set, set->FindPath(*path)};
-  // A SecIntel data file is named after its feed.
-  if (lookup.file == nullptr && set->held_unserved.contains(*path)) return HeldBack(*path);
-  if (lookup.file == nullptr || !lookup.file->secintel) {
-    return JsonError(404, "no such resource");
-  }
+  if (lookup.file == nullptr) return UnservedSecIntel(rc, *set, *path);
+  if (!lookup.file->secintel) return JsonError(404, "no such resource");
   const std::string& feed = lookup.file->snapshot->feed;
   FeedAccess access = DecideFeedAccess(rc.generation->options, feed, *rc.head, rc.client, kRealm);
   if (!access.allowed) return std::move(access.refusal);

@@ -377,7 +377,7 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
       unserved.insert(snapshot->feed);  // nothing of it served yet: 503 until accepted
     }
   }
-  HoldBackVariants(set, previous, held, unserved);
+  HoldBackVariants(generation, set, previous, held, accepted, unserved);
   std::erase_if(set.files, [&unserved](const SnapshotPtr& snapshot) {
     return unserved.contains(snapshot->feed);
   });
@@ -391,10 +391,14 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
 
 // A consumer variant follows its feed: while the feed is held back it keeps its own served
 // snapshot (or, with none, is not served either), so a capped consumer never sees content its
-// feed is not allowed to show.
-void RenderLoop::HoldBackVariants(FeedSet& set, const ServedSet* previous,
-                                  const std::vector<std::string>& held,
+// feed is not allowed to show. It is also held on its own shrink: a consumer's list can lose
+// more than its feed (a Check Point list has no IPv6; a cap keeps the top entries). Such a hold
+// is reported, and accepted, under the feed's name.
+void RenderLoop::HoldBackVariants(const Generation& generation, FeedSet& set,
+                                  const ServedSet* previous, const std::vector<std::string>& held,
+                                  const std::set<std::string>& accepted,
                                   std::set<std::string>& unserved) {
+  std::set<std::string> now_held;
   for (SnapshotPtr& snapshot : set.files) {
     if (!IsConsumerVariant(snapshot->feed)) continue;
     std::string parent(VariantParent(snapshot->feed));
@@ -402,14 +406,37 @@ void RenderLoop::HoldBackVariants(FeedSet& set, const ServedSet* previous,
       unserved.insert(snapshot->feed);
       continue;
     }
-    if (std::find(held.begin(), held.end(), parent) == held.end()) continue;
     const ServedFile* old = previous != nullptr ? previous->FindPath(snapshot->path) : nullptr;
+    if (std::find(held.begin(), held.end(), parent) == held.end()) {
+      if (old == nullptr) continue;  // a variant new to this configuration
+      ShrinkGuardOptions guard = generation.pipeline->shrink_guard;
+      guard.force = guard.force || accepted.contains("*") || accepted.contains(parent);
+      Status check = CheckShrink(snapshot->feed, PreviousEntries::Known(old->snapshot->entries),
+                                 snapshot->entries, guard);
+      if (check.ok()) continue;
+      now_held.insert(snapshot->feed);
+      if (!held_variants_.contains(snapshot->feed)) {
+        spdlog::error(
+            "shrink_guard feed={} consumer_list={} held_back=\"{}\" (accept with POST "
+            "/v1/feeds/{}/accept)",
+            parent, snapshot->feed, check.message(), parent);
+      }
+      ctx_.metrics->SetFeedHeldBack(parent, true);
+      ctx_.status_board.SetHeldBack(parent, "a consumer's list: " + check.message());
+    }
     if (old != nullptr) {
       snapshot = old->snapshot;
     } else {
       unserved.insert(snapshot->feed);
     }
   }
+  for (const std::string& variant : held_variants_) {
+    if (!now_held.contains(variant)) {
+      spdlog::info("shrink_guard feed={} consumer_list={} released", VariantParent(variant),
+                   variant);
+    }
+  }
+  held_variants_ = std::move(now_held);
 }
 
 void RenderLoop::PublishAll(const Generation& generation, const FeedSet& feeds,

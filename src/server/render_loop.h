@@ -76,8 +76,9 @@ class RenderLoop {
                                                const ServedSet* previous,
                                                const std::set<std::string>& accepted,
                                                std::set<std::string>& unserved);
-  void HoldBackVariants(FeedSet& set, const ServedSet* previous,
-                        const std::vector<std::string>& held, std::set<std::string>& unserved);
+  void HoldBackVariants(const Generation& generation, FeedSet& set, const ServedSet* previous,
+                        const std::vector<std::string>& held,
+                        const std::set<std::string>& accepted, std::set<std::string>& unserved);
   PreviousEntries TargetsHold(const Generation& generation, const Snapshot& snapshot);
   void PublishAll(const Generation& generation, const FeedSet& feeds,
                   const std::set<std::string>& accepted);
@@ -140,6 +141,7 @@ class RenderLoop {
   std::optional<std::chrono::steady_clock::time_point> last_expire_;  // nullopt: not yet
   std::map<std::string, PendingPublish> pending_;                     // by target description
   std::set<std::string> held_back_;  // feeds the shrink guard is holding
+  std::set<std::string> held_variants_;  // consumer variants held for their own shrink
   bool last_store_error_logged_ = false;
   bool took_over_ = false;  // became the publishing replica; not rendered and published since
   bool incremental_error_logged_ = false;  // until an incremental update succeeds again

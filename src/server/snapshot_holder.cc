@@ -29,6 +29,7 @@ SnapshotPtr Metadata(const Snapshot& s) {
   meta->feed = s.feed;
   meta->path = s.path;
   meta->content_type = s.content_type;
+  meta->format = s.format;
   meta->etag = s.etag;
   meta->entries = s.entries;
   meta->dropped = s.dropped;

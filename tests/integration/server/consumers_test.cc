@@ -2,7 +2,10 @@
 // recognised by its source address, a PAN-OS-like one by HTTP basic, a capped consumer served
 // exactly the top-ranked entries, paging through a list (windows, If-Match, 304 per page), and
 // consumer tracking in GET /v1/consumers and /metrics, and consumers that read other formats.
+#include <atomic>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "findings.h"
 #include "support.h"
@@ -249,6 +252,22 @@ user = "pf"
 password = "pf-secret"
 formats = ["plain"]
 max_entries = 3
+
+# Options of their own format only: a converted list takes the served format's defaults.
+[[feeds]]
+name = "json_with_plain_options"
+format = "json"
+kinds = ["ipv4"]
+aggregate = true
+header = true
+line_ending = "crlf"
+
+[[feeds]]
+name = "plain_with_checkpoint_options"
+format = "plain"
+kinds = ["ipv4"]
+confidence = "low"
+product = "AV"
 )";
 constexpr const char* kCheckPointAuth = "Authorization: Bearer cp-token-0123456789";
 constexpr const char* kPfAuth = "Authorization: Basic cGY6cGYtc2VjcmV0";  // pf:pf-secret
@@ -285,6 +304,15 @@ TEST(ConsumerFormats, EachConsumerGetsTheFormatItReads) {
   }
   // Its own format stays its own.
   EXPECT_EQ(Get(url + "checkpoint_ioc", {kCheckPointAuth}).body, Get(url + "checkpoint_ioc").body);
+  // Converted lists use the served format's defaults, not the feed's options for its own.
+  std::string csv = Get(url + "plain_with_checkpoint_options", {kCheckPointAuth}).body;
+  EXPECT_THAT(csv, HasSubstr("," + AttackerIp(0) + ",IP,high,critical,AB,")) << csv;
+  EXPECT_THAT(Get(url + "plain_with_checkpoint_options").body, Not(HasSubstr(",")));
+  std::string converted = Get(url + "json_with_plain_options", {kPfAuth}).body;
+  EXPECT_THAT(converted, Not(HasSubstr("\r"))) << converted;
+  EXPECT_THAT(converted, Not(HasSubstr("#"))) << converted;
+  // Three single addresses, not aggregated.
+  EXPECT_THAT(converted, Not(HasSubstr("/"))) << converted;
 
   // The pfSense gets plain lists of the three top-ranked, from JSON and SecIntel feeds alike, and
   // may page through them (plain), where the JSON document cannot be paged.
@@ -310,6 +338,110 @@ TEST(ConsumerFormats, EachConsumerGetsTheFormatItReads) {
   auto profiles = ParseJson(Admin("GET", daemon.url() + "/v1/consumers").body);
   EXPECT_EQ(boost::json::serialize(profiles.at("profiles").as_array()[0].at("formats")),
             "[\"checkpoint\"]");
+  EXPECT_EQ(daemon.Stop(SIGTERM), 0) << daemon.Stderr();
+}
+
+std::string Ipv6Event(uint32_t i) {
+  std::string id = "f6-" + std::to_string(i);
+  return EventBridge(RawIpFinding(id, "2600:1f18:4000::" + std::to_string(i + 1), 8.0),
+                     "e6-" + std::to_string(i));
+}
+
+TEST(ConsumerFormats, AConsumersListIsHeldOnItsOwnShrink) {
+  DaemonOptions options;
+  options.extra_toml = kFormatConsumers;
+  Daemon daemon(options);
+  ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
+  // fortigate_ip (IPv4 and IPv6) holds 4 + 6 attackers; the Check Point list only the 4 IPv4.
+  std::string body;
+  for (uint32_t i = 0; i < 4; ++i) body += IpEvent(i) + "\n";
+  for (uint32_t i = 0; i < 6; ++i) body += Ipv6Event(i) + "\n";
+  ASSERT_EQ(PostFindings(daemon.url(), body, "application/x-ndjson").status, 200);
+  std::string url = daemon.url() + "/feeds/fortigate_ip";
+  ASSERT_TRUE(WaitFor([&] {
+    return Get(url, {kCheckPointAuth}).body.find(AttackerIp(3)) != std::string::npos;
+  }));
+  // Allowlisting the IPv4 attackers takes the feed from 10 to 6 entries (within the guard's
+  // 50%) and the Check Point list from 4 to 0: that list is held, the feed is not.
+  ASSERT_EQ(Admin("POST", daemon.url() + "/v1/allowlist", R"({"entry": "45.0.0.0/8"})").status,
+            200);
+  ASSERT_TRUE(WaitFor([&] { return Get(url).body.find(AttackerIp(0)) == std::string::npos; }));
+  ASSERT_TRUE(WaitFor([&] {
+    return daemon.Stderr().find("consumer_list=fortigate_ip@checkpoint") != std::string::npos;
+  })) << daemon.Stderr();
+  HttpResult held = Get(url, {kCheckPointAuth});
+  EXPECT_EQ(held.status, 200);
+  for (uint32_t i = 0; i < 4; ++i) EXPECT_THAT(held.body, HasSubstr(AttackerIp(i)));
+  EXPECT_THAT(Get(daemon.url() + "/metrics").body,
+              HasSubstr(R"(guardfeed_feed_held_back{feed="fortigate_ip"} 1)"));
+  // Accepted under the feed's name: the list follows.
+  EXPECT_EQ(Admin("POST", daemon.url() + "/v1/feeds/fortigate_ip/accept").status, 202);
+  EXPECT_TRUE(WaitFor([&] {
+    return Get(url, {kCheckPointAuth}).body.find(AttackerIp(0)) == std::string::npos;
+  }));
+  EXPECT_TRUE(WaitFor([&] {
+    return Get(daemon.url() + "/metrics")
+               .body.find(R"(guardfeed_feed_held_back{feed="fortigate_ip"} 0)") !=
+           std::string::npos;
+  }));
+  EXPECT_EQ(daemon.Stop(SIGTERM), 0) << daemon.Stderr();
+}
+
+std::string SwitchingConfig(const char* format) {
+  return std::string(R"(
+[[consumers]]
+name = "pf"
+user = "pf"
+password = "pf-secret"
+formats = ["plain"]
+max_entries = 0
+
+[[feeds]]
+name = "switching"
+kinds = ["ipv4"]
+format = ")") + format + "\"\n";
+}
+
+// A reload makes the feed's own format the one the consumer reads: until the reload's render,
+// the consumer must get its plain list or a 503, never the JSON document still served.
+TEST(ConsumerFormats, AReloadNeverServesAFormatTheConsumerDoesNotRead) {
+  DaemonOptions options;
+  options.extra_toml = SwitchingConfig("json");
+  Daemon daemon(options);
+  ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
+  for (uint32_t batch = 0; batch < 3000; batch += 500) {
+    std::string body;
+    for (uint32_t i = batch; i < batch + 500; ++i) body += IpEvent(i) + "\n";
+    ASSERT_EQ(PostFindings(daemon.url(), body, "application/x-ndjson").status, 200);
+  }
+  std::string url = daemon.url() + "/feeds/switching";
+  ASSERT_TRUE(WaitFor([&] {
+    return Get(url, {kPfAuth}).body.find(AttackerIp(2999)) != std::string::npos;
+  }));
+  std::atomic<bool> stop{false};
+  std::vector<std::pair<int, std::string>> seen;
+  std::thread fetcher([&] {
+    while (!stop.load()) {
+      HttpResult r = Get(url, {kPfAuth});
+      seen.emplace_back(r.status, r.Header("content-type"));
+    }
+  });
+  options.extra_toml = SwitchingConfig("plain");
+  daemon.WriteConfig(options);
+  daemon.Signal(SIGHUP);
+  EXPECT_TRUE(WaitFor([&] {
+    return Get(url).Header("content-type").starts_with("text/plain");
+  })) << daemon.Stderr();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  fetcher.join();
+  ASSERT_FALSE(seen.empty());
+  for (const auto& [status, type] : seen) {
+    EXPECT_TRUE(status == 200 || status == 503) << status;
+    if (status == 200) {
+      EXPECT_TRUE(type.starts_with("text/plain")) << type;
+    }
+  }
   EXPECT_EQ(daemon.Stop(SIGTERM), 0) << daemon.Stderr();
 }
 

@@ -404,7 +404,9 @@ TEST(HardeningExpiry, DaemonDeletesIndicatorsExpiredLongerThanTheRetention) {
 TEST(HardeningRestart, WrongStoreAfterARestartServesNoEmptyFeed) {
   DaemonOptions options;
   Daemon daemon(options);
-  options.extra_toml = "[publish]\ndirectory = \"" + daemon.dir() + "/pub\"\n";
+  options.extra_toml = "[publish]\ndirectory = \"" + daemon.dir() +
+                       "/pub\"\n\n[[consumers]]\nname = \"cp\"\ntoken = \"cp-token-0123\"\n"
+                       "formats = [\"checkpoint\"]\n";
   daemon.WriteConfig(options);
   ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
   std::string events;
@@ -421,6 +423,15 @@ TEST(HardeningRestart, WrongStoreAfterARestartServesNoEmptyFeed) {
   EXPECT_EQ(held.status, 503) << held.body;
   EXPECT_EQ(held.Header("retry-after"), "60");
   EXPECT_THAT(Metrics(daemon), HasSubstr(R"(guardfeed_feed_held_back{feed="fortigate_ip"} 1)"));
+  // The consumer's list is held with its feed; the SecIntel paths tell neither the feed (not
+  // SecIntel) nor the list apart from a name that does not exist.
+  EXPECT_EQ(Get(daemon.url() + "/feeds/fortigate_ip", {"Authorization: Bearer cp-token-0123"})
+                .status,
+            503);
+  for (const char* path : {"/fortigate_ip", "/secintel/fortigate_ip", "/fortigate_ip@checkpoint",
+                           "/secintel/fortigate_ip@checkpoint"}) {
+    EXPECT_EQ(Get(daemon.url() + path).status, 404) << path;
+  }
   std::ifstream in(daemon.dir() + "/pub/fortigate_ip.txt");
   std::string published((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(published.find(AttackerIp(5)), std::string::npos);
