@@ -684,7 +684,7 @@ void LiveFeeds::State::AppendSecIntelFiles(BuildResult& result) {
   }
   if (!manifest || inputs != manifest_inputs) {
     Snapshot built;
-    built.path = "manifest.xml";
+    built.path = std::string(kManifestPath);
     built.content_type = "application/xml";
     built.format = FeedFormat::kSecIntel;
     built.body = RenderSecIntelManifest(listed, secintel);

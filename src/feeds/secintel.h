@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "feeds/feed.h"
@@ -33,6 +34,8 @@ struct ManifestFeed {
   uint64_t objects = 0;
 };
 
+// The manifest's path in the SecIntel layout.
+inline constexpr std::string_view kManifestPath = "manifest.xml";
 // manifest.xml for the given feeds (feeds with no objects are omitted, as the reference does).
 std::string RenderSecIntelManifest(const std::vector<ManifestFeed>& feeds,
                                    const SecIntelOptions& options);

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/text.h"
+#include "feeds/secintel.h"
 #include "server/auth.h"
 #include "server/consumers.h"
 #include "server/http_util.h"
@@ -210,8 +211,11 @@ Chosen ChooseVariant(const ServedSet& set, const ServedFile& file, const FeedCon
     return {nullptr, set.held_unserved.contains(variant) ? HeldBack(config->name)
                                                          : BeingRendered(config->name)};
   }
+  // The feed itself when the cap does not bite (one ETag for everyone), judged only on lists of
+  // one render: a list held back is older than the feed.
   bool same_format = serving.format == config->format;
-  if (same_format && chosen->snapshot->dropped <= file.snapshot->dropped) {
+  if (same_format && !set.held_served.contains(variant) &&
+      chosen->snapshot->dropped <= file.snapshot->dropped) {
     return {&file, std::nullopt};
   }
   return {chosen, std::nullopt};
@@ -303,11 +307,14 @@ HttpResponse HandleFeed(ServerContext& ctx, const RequestContext& rc) {
 HttpResponse UnservedSecIntel(const RequestContext& rc, const ServedSet& set,
                               const std::string& path) {
   const FeedConfig* config = rc.generation->FindFeed(path);
-  if (config == nullptr || config->format != FeedFormat::kSecIntel ||
+  bool manifest = path == kManifestPath;
+  if ((!manifest && (config == nullptr || config->format != FeedFormat::kSecIntel)) ||
       !set.held_unserved.contains(path)) {
     return JsonError(404, "no such resource");
   }
-  FeedAccess access = DecideFeedAccess(rc.generation->options, path, *rc.head, rc.client, kRealm);
+  // The manifest is a shared file: server.secintel_auth governs it ("" below).
+  FeedAccess access = DecideFeedAccess(rc.generation->options, manifest ? "" : path, *rc.head,
+                                       rc.client, kRealm);
   if (!access.allowed) return std::move(access.refusal);
   return HeldBack(path);
 }

@@ -263,7 +263,9 @@ class Connection {
       co_return false;
     }
     session_->idle.store(false);
-    co_return co_await Dispatch(parser, std::move(generation));
+    // The request is served under the configuration current now, not the one of when this
+    // keep-alive connection went idle (a reload may have revoked its credentials since).
+    co_return co_await Dispatch(parser, ctx().generation());
   }
 
   asio::awaitable<void> RejectMalformed(const error_code& ec) {

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "aws/retry.h"
+#include "feeds/secintel.h"
 #include "server/consumers.h"
 
 namespace guardfeed::server {
@@ -210,7 +211,7 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
   FeedSet to_publish = built->set;
   std::erase_if(to_publish.files, [&held](const SnapshotPtr& snapshot) {
     return std::find(held.begin(), held.end(), snapshot->feed) != held.end() ||
-           (!held.empty() && snapshot->path == "manifest.xml") || IsConsumerVariant(snapshot->feed);
+           (!held.empty() && snapshot->path == kManifestPath) || IsConsumerVariant(snapshot->feed);
   });
   std::vector<FeedReport> variant_reports;
   std::erase_if(built->reports, [&variant_reports](const FeedReport& report) {
@@ -219,7 +220,8 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
     return true;
   });
   auto set = MakeServedSet(std::move(built).value(), generation.feeds, previous.get(),
-                           generation.options.gzip, std::move(unserved), /*defer_gzip=*/true);
+                           generation.options.gzip, std::move(unserved), /*defer_gzip=*/true,
+                           HeldServed(*built, held));
   previous.reset();
   ctx_.snapshots.Swap(set);
   swap_lock.unlock();
@@ -297,6 +299,20 @@ Result<BuildResult> RenderLoop::BuildFeeds(const Generation& generation) {
   return live_->Render();
 }
 
+// Feeds and consumer lists served from before a hold: the held feeds, every list of theirs, and
+// the lists held on their own shrink.
+std::set<std::string> RenderLoop::HeldServed(const BuildResult& built,
+                                             const std::vector<std::string>& held) const {
+  std::set<std::string> out(held.begin(), held.end());
+  out.insert(held_variants_.begin(), held_variants_.end());
+  for (const SnapshotPtr& snapshot : built.set.files) {
+    if (IsConsumerVariant(snapshot->feed) && out.contains(std::string(VariantParent(snapshot->feed)))) {
+      out.insert(snapshot->feed);
+    }
+  }
+  return out;
+}
+
 void RenderLoop::QueueGzip(std::shared_ptr<const ServedSet> set) {
   if (GzipPending(*set).empty()) return;
   {
@@ -344,7 +360,7 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
                                                          const ServedSet* previous,
                                                          const std::set<std::string>& accepted,
                                                          std::set<std::string>& unserved) {
-  std::vector<std::string> held;
+  std::vector<std::string> held, passed;
   for (SnapshotPtr& snapshot : set.files) {
     if (snapshot->feed.empty() || IsConsumerVariant(snapshot->feed)) continue;
     const ServedFile* old = previous != nullptr ? previous->FindPath(snapshot->path) : nullptr;
@@ -359,8 +375,7 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
     if (check.ok()) {
       if (was_held) spdlog::info("shrink_guard feed={} released", snapshot->feed);
       held_back_.erase(snapshot->feed);
-      ctx_.metrics->SetFeedHeldBack(snapshot->feed, false);
-      ctx_.status_board.SetHeldBack(snapshot->feed, "");
+      passed.push_back(snapshot->feed);
       continue;
     }
     if (!was_held) {
@@ -377,16 +392,41 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
       unserved.insert(snapshot->feed);  // nothing of it served yet: 503 until accepted
     }
   }
-  HoldBackVariants(generation, set, previous, held, accepted, unserved);
+  std::map<std::string, std::string> list_holds =
+      HoldBackVariants(generation, set, previous, held, accepted, unserved);
+  // Set once per render, so a scrape never sees a held feed as released in between.
+  for (const std::string& feed : passed) {
+    auto list = list_holds.find(feed);
+    ctx_.metrics->SetFeedHeldBack(feed, list != list_holds.end());
+    ctx_.status_board.SetHeldBack(feed, list != list_holds.end() ? list->second : "");
+  }
   std::erase_if(set.files, [&unserved](const SnapshotPtr& snapshot) {
     return unserved.contains(snapshot->feed);
   });
-  // The SecIntel manifest must not announce a version of a feed that is being held back.
-  for (SnapshotPtr& snapshot : set.files) {
-    if (held.empty() || previous == nullptr || snapshot->path != "manifest.xml") continue;
-    if (const ServedFile* old = previous->FindPath(snapshot->path)) snapshot = old->snapshot;
-  }
+  HoldBackManifest(generation, set, previous, held, unserved);
   return held;
+}
+
+// The SecIntel manifest must not announce a version of a feed that is being held back: the one
+// served before stays; with none served yet (a start), it is not served either (503), as a
+// manifest without the held feeds would make every SRX drop them.
+void RenderLoop::HoldBackManifest(const Generation& generation, FeedSet& set,
+                                  const ServedSet* previous, const std::vector<std::string>& held,
+                                  std::set<std::string>& unserved) {
+  if (held.empty()) return;
+  bool secintel_held = std::any_of(held.begin(), held.end(), [&](const std::string& feed) {
+    const FeedConfig* config = generation.FindFeed(feed);
+    return config != nullptr && config->format == FeedFormat::kSecIntel;
+  });
+  const ServedFile* old = previous != nullptr ? previous->FindPath(kManifestPath) : nullptr;
+  for (SnapshotPtr& snapshot : set.files) {
+    if (snapshot->path == kManifestPath && old != nullptr) snapshot = old->snapshot;
+  }
+  if (old == nullptr && secintel_held) {
+    std::erase_if(set.files,
+                  [](const SnapshotPtr& snapshot) { return snapshot->path == kManifestPath; });
+    unserved.insert(std::string(kManifestPath));
+  }
 }
 
 // A consumer variant follows its feed: while the feed is held back it keeps its own served
@@ -394,11 +434,12 @@ std::vector<std::string> RenderLoop::HoldBackShrunkFeeds(const Generation& gener
 // feed is not allowed to show. It is also held on its own shrink: a consumer's list can lose
 // more than its feed (a Check Point list has no IPv6; a cap keeps the top entries). Such a hold
 // is reported, and accepted, under the feed's name.
-void RenderLoop::HoldBackVariants(const Generation& generation, FeedSet& set,
-                                  const ServedSet* previous, const std::vector<std::string>& held,
-                                  const std::set<std::string>& accepted,
-                                  std::set<std::string>& unserved) {
+std::map<std::string, std::string> RenderLoop::HoldBackVariants(
+    const Generation& generation, FeedSet& set, const ServedSet* previous,
+    const std::vector<std::string>& held, const std::set<std::string>& accepted,
+    std::set<std::string>& unserved) {
   std::set<std::string> now_held;
+  std::map<std::string, std::string> list_holds;  // feed -> why one of its lists is held
   for (SnapshotPtr& snapshot : set.files) {
     if (!IsConsumerVariant(snapshot->feed)) continue;
     std::string parent(VariantParent(snapshot->feed));
@@ -421,8 +462,7 @@ void RenderLoop::HoldBackVariants(const Generation& generation, FeedSet& set,
             "/v1/feeds/{}/accept)",
             parent, snapshot->feed, check.message(), parent);
       }
-      ctx_.metrics->SetFeedHeldBack(parent, true);
-      ctx_.status_board.SetHeldBack(parent, "a consumer's list: " + check.message());
+      list_holds[parent] = "a consumer's list: " + check.message();
     }
     if (old != nullptr) {
       snapshot = old->snapshot;
@@ -437,6 +477,7 @@ void RenderLoop::HoldBackVariants(const Generation& generation, FeedSet& set,
     }
   }
   held_variants_ = std::move(now_held);
+  return list_holds;
 }
 
 void RenderLoop::PublishAll(const Generation& generation, const FeedSet& feeds,

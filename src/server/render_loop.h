@@ -76,9 +76,17 @@ class RenderLoop {
                                                const ServedSet* previous,
                                                const std::set<std::string>& accepted,
                                                std::set<std::string>& unserved);
-  void HoldBackVariants(const Generation& generation, FeedSet& set, const ServedSet* previous,
-                        const std::vector<std::string>& held,
-                        const std::set<std::string>& accepted, std::set<std::string>& unserved);
+  // Holds consumer lists with their feed and on their own shrink; returns, per feed, why one of
+  // its lists is held on its own.
+  std::map<std::string, std::string> HoldBackVariants(const Generation& generation, FeedSet& set,
+                                                      const ServedSet* previous,
+                                                      const std::vector<std::string>& held,
+                                                      const std::set<std::string>& accepted,
+                                                      std::set<std::string>& unserved);
+  void HoldBackManifest(const Generation& generation, FeedSet& set, const ServedSet* previous,
+                        const std::vector<std::string>& held, std::set<std::string>& unserved);
+  std::set<std::string> HeldServed(const BuildResult& built,
+                                   const std::vector<std::string>& held) const;
   PreviousEntries TargetsHold(const Generation& generation, const Snapshot& snapshot);
   void PublishAll(const Generation& generation, const FeedSet& feeds,
                   const std::set<std::string>& accepted);

@@ -220,9 +220,11 @@ std::shared_ptr<const ServedSet> MakeServedSet(BuildResult result,
                                                const std::vector<FeedConfig>& feeds,
                                                const ServedSet* previous, bool gzip,
                                                std::set<std::string> held_unserved,
-                                               bool defer_gzip) {
+                                               bool defer_gzip,
+                                               std::set<std::string> held_served) {
   auto set = std::make_shared<ServedSet>();
   set->held_unserved.insert(held_unserved.begin(), held_unserved.end());
+  set->held_served.insert(held_served.begin(), held_served.end());
   set->generated_at = result.set.generated_at;
   set->reports = std::move(result.reports);
   set->files.reserve(result.set.files.size());

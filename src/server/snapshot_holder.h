@@ -92,6 +92,8 @@ struct ServedSet {
   // Feeds the shrink guard holds back with nothing of theirs served yet (the first render after
   // a start, when a publish target still holds more): answered 503 so firewalls keep their list.
   std::set<std::string, std::less<>> held_unserved;
+  // Feeds and consumer lists the shrink guard holds on what was served before (not this render).
+  std::set<std::string, std::less<>> held_served;
 
   const ServedFile* FindPath(std::string_view path) const;
   const ServedFile* FindFeed(std::string_view name) const;
@@ -109,7 +111,8 @@ std::shared_ptr<const ServedSet> MakeServedSet(BuildResult result,
                                                const std::vector<FeedConfig>& feeds,
                                                const ServedSet* previous, bool gzip,
                                                std::set<std::string> held_unserved = {},
-                                               bool defer_gzip = false);
+                                               bool defer_gzip = false,
+                                               std::set<std::string> held_served = {});
 
 // Paths of `set`'s files marked gzip_pending.
 std::vector<std::string> GzipPending(const ServedSet& set);

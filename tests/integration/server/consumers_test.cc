@@ -387,6 +387,52 @@ TEST(ConsumerFormats, AConsumersListIsHeldOnItsOwnShrink) {
   EXPECT_EQ(daemon.Stop(SIGTERM), 0) << daemon.Stderr();
 }
 
+// A capped list held on its own shrink is served as it was, never the whole feed over the cap:
+// with aggregation, the top 4 of a feed can become one CIDR line (4 lines to 1: held) while the
+// feed itself grows.
+TEST(ConsumerFormats, AHeldCappedListIsNeverTheWholeFeed) {
+  DaemonOptions options;
+  options.extra_toml = R"(
+[[consumers]]
+name = "pf"
+user = "pf"
+password = "pf-secret"
+max_entries = 4
+
+[[feeds]]
+name = "agg"
+format = "plain"
+kinds = ["ipv4"]
+aggregate = true
+)";
+  Daemon daemon(options);
+  ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
+  auto post = [&](const std::string& ip, double severity) {
+    std::string id = "agg-" + ip;
+    return PostFindings(daemon.url(), EventBridge(RawIpFinding(id, ip, severity), "e-" + id))
+        .status;
+  };
+  for (const char* ip : {"45.2.0.1", "45.2.0.3", "45.2.0.5", "45.2.0.7"}) {
+    ASSERT_EQ(post(ip, 5.0), 200);
+  }
+  std::string url = daemon.url() + "/feeds/agg";
+  ASSERT_TRUE(WaitFor([&] { return Lines(Get(url, {kPfAuth}).body).size() == 4; }));
+  for (const char* ip : {"45.3.0.0", "45.3.0.1", "45.3.0.2", "45.3.0.3"}) {
+    ASSERT_EQ(post(ip, 9.0), 200);
+  }
+  ASSERT_TRUE(WaitFor([&] { return Lines(Get(url).body).size() == 5; })) << Get(url).body;
+  ASSERT_TRUE(WaitFor([&] {
+    return daemon.Stderr().find("consumer_list=agg@4") != std::string::npos;
+  })) << daemon.Stderr();
+  std::vector<std::string> held = Lines(Get(url, {kPfAuth}).body);
+  EXPECT_EQ(held, (std::vector<std::string>{"45.2.0.1", "45.2.0.3", "45.2.0.5", "45.2.0.7"}));
+  EXPECT_EQ(Admin("POST", daemon.url() + "/v1/feeds/agg/accept").status, 202);
+  EXPECT_TRUE(WaitFor([&] {
+    return Lines(Get(url, {kPfAuth}).body) == std::vector<std::string>{"45.3.0.0/30"};
+  })) << Get(url, {kPfAuth}).body;
+  EXPECT_EQ(daemon.Stop(SIGTERM), 0) << daemon.Stderr();
+}
+
 std::string SwitchingConfig(const char* format) {
   return std::string(R"(
 [[consumers]]

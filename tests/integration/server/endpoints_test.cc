@@ -1,6 +1,9 @@
 // POST /v1/findings, /healthz, /readyz, /metrics, startup checks, signals, TLS, publishing.
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -244,6 +247,48 @@ TEST(DaemonSignals, SighupReloadsTheConfiguration) {
   EXPECT_EQ(
       Get(daemon.url() + "/feeds/fortigate_ip", {"Authorization: Basic Zmc6ZmctcGFzcw=="}).status,
       200);
+  EXPECT_EQ(daemon.Stop(SIGTERM), 0);
+}
+
+// One request on an open connection: its status code, after reading the whole response.
+int ExchangeOn(int fd, const std::string& request) {
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) return -1;
+  std::string reply;
+  char chunk[4096];
+  pollfd readable{.fd = fd, .events = POLLIN, .revents = 0};
+  size_t body_at = std::string::npos;
+  size_t length = 0;
+  while (::poll(&readable, 1, 5000) == 1) {
+    ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
+    if (n <= 0) break;
+    reply.append(chunk, static_cast<size_t>(n));
+    if (body_at == std::string::npos &&
+        (body_at = reply.find("\r\n\r\n")) != std::string::npos) {
+      body_at += 4;
+      size_t at = reply.find("Content-Length: ");
+      if (at != std::string::npos) length = std::stoul(reply.substr(at + 16));
+    }
+    if (body_at != std::string::npos && reply.size() >= body_at + length) break;
+  }
+  return reply.starts_with("HTTP/1.1 ") ? std::stoi(reply.substr(9, 3)) : -1;
+}
+
+// A keep-alive connection opened before a reload is served under the new configuration: a
+// reload that puts a password on a feed (or revokes a consumer) holds for it at once.
+TEST(DaemonSignals, AReloadAppliesToConnectionsAlreadyOpen) {
+  Daemon daemon;
+  ASSERT_TRUE(daemon.Start()) << daemon.Stderr();
+  int fd = ConnectLoopback(PortOf(daemon.url()));
+  ASSERT_GE(fd, 0);
+  const std::string request = "GET /feeds/fortigate_ip HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  EXPECT_EQ(ExchangeOn(fd, request), 200);
+  daemon.WriteConfig({.server_toml = "[server.feed_auth.fortigate_ip]\nuser = \"fg\"\n"
+                                     "password = \"fg-pass\"\n"});
+  daemon.Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return Get(daemon.url() + "/feeds/fortigate_ip").status == 401; }))
+      << daemon.Stderr();
+  EXPECT_EQ(ExchangeOn(fd, request), 401);
+  ::close(fd);
   EXPECT_EQ(daemon.Stop(SIGTERM), 0);
 }
 

@@ -432,6 +432,11 @@ TEST(HardeningRestart, WrongStoreAfterARestartServesNoEmptyFeed) {
                            "/secintel/fortigate_ip@checkpoint"}) {
     EXPECT_EQ(Get(daemon.url() + path).status, 404) << path;
   }
+  // The SecIntel feed is held too: no manifest at all rather than one without it (an SRX would
+  // drop the feed).
+  EXPECT_EQ(Get(daemon.url() + "/secintel/gd_ip_feed").status, 503);
+  EXPECT_EQ(Get(daemon.url() + "/manifest.xml").status, 503);
+  EXPECT_EQ(Get(daemon.url() + "/secintel/manifest.xml").status, 503);
   std::ifstream in(daemon.dir() + "/pub/fortigate_ip.txt");
   std::string published((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(published.find(AttackerIp(5)), std::string::npos);
