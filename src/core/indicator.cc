@@ -105,9 +105,15 @@ Result<std::string> NormalizeLabel(std::string_view label) {
                                        " in domain");
       }
     }
-    auto encoded = PunycodeEncode(*code_points);
-    if (!encoded.ok()) return encoded.status();
-    out = "xn--" + *encoded;
+    // Letters that lowercase to ASCII (KELVIN SIGN to 'k', U+0130 to 'i') leave an ASCII name,
+    // as IDNA maps them; it is written as such, not as a punycode label.
+    if (std::all_of(code_points->begin(), code_points->end(), [](char32_t c) { return c < 0x80; })) {
+      for (char32_t cp : *code_points) out.push_back(static_cast<char>(cp));
+    } else {
+      auto encoded = PunycodeEncode(*code_points);
+      if (!encoded.ok()) return encoded.status();
+      out = "xn--" + *encoded;
+    }
   }
   if (out.size() > kMaxLabelLength) return Status::InvalidArgument("domain label over 63 bytes");
   if (out.front() == '-' || out.back() == '-') {

@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
                              binary.data(), command.data()};
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
+  // The package's own C.UTF-8 locale, for the glibc it ships (domain lowercasing).
+  setenv("LOCPATH", (root + "/locale").c_str(), 1);
   execv(loader.c_str(), args.data());
   std::perror(("bootstrap: cannot run " + loader).c_str());
   return 127;

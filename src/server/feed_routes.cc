@@ -316,6 +316,13 @@ HttpResponse UnservedSecIntel(const RequestContext& rc, const ServedSet& set,
   FeedAccess access = DecideFeedAccess(rc.generation->options, manifest ? "" : path, *rc.head,
                                        rc.client, kRealm);
   if (!access.allowed) return std::move(access.refusal);
+  if (manifest) {
+    HttpResponse response = JsonError(
+        503, "manifest.xml is held back while a SecIntel feed is (see GET /v1/feeds; accept "
+             "with POST /v1/feeds/NAME/accept)");
+    response.AddHeader("Retry-After", "60");
+    return response;
+  }
   return HeldBack(path);
 }
 

@@ -219,9 +219,10 @@ void RenderLoop::Render(const Generation& generation, int64_t counter) {
     variant_reports.push_back(report);
     return true;
   });
+  std::set<std::string> held_served = HeldServed(*built, held);  // before `built` is moved from
   auto set = MakeServedSet(std::move(built).value(), generation.feeds, previous.get(),
                            generation.options.gzip, std::move(unserved), /*defer_gzip=*/true,
-                           HeldServed(*built, held));
+                           std::move(held_served));
   previous.reset();
   ctx_.snapshots.Swap(set);
   swap_lock.unlock();

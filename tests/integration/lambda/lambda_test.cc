@@ -340,7 +340,9 @@ TEST_F(LambdaTest, ThePackageRunsInAnEmptyRoot) {
   std::vector<std::string> entries;
   for (const auto& entry : fs::directory_iterator(root)) entries.push_back(entry.path().filename());
   std::sort(entries.begin(), entries.end());
-  EXPECT_EQ(entries, (std::vector<std::string>{"bootstrap", "guardfeed", "lib", "tmp"}));
+  EXPECT_EQ(entries,
+            (std::vector<std::string>{"bootstrap", "guardfeed", "lib", "locale", "tmp"}));
+  EXPECT_TRUE(fs::exists(root + "/locale/C.utf8/LC_CTYPE"));  // domain lowercasing's tables
 
   auto bucket = Bucket("gf-lambda-package");
   RuntimeEmulator emulator;

@@ -48,6 +48,8 @@ TEST(Indicator, InternationalDomainBecomesPunycode) {
   // One name whatever the case of its non-ASCII letters.
   EXPECT_EQ(Domain("MÜNCHEN.de").value, "xn--mnchen-3ya.de");
   EXPECT_EQ(Domain("ΑΘΗΝΑ.gr").value, Domain("αθηνα.gr").value);
+  // A letter that lowercases to ASCII leaves an ASCII label (KELVIN SIGN).
+  EXPECT_EQ(Domain("\u212Aevil.example").value, "kevil.example");
 }
 
 TEST(Indicator, HiddenCharactersAndOtherSpellingsOfUtf8AreRejected) {
